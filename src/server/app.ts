@@ -1,5 +1,5 @@
 // The HTTP API (fastify). Thin edges: a handler parses, calls one use case, maps the result.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import { z } from "zod";
 import { KanshiError, badInput, isKanshiError } from "../contracts/errors.ts";
 import type { Alert } from "../contracts/alerts.ts";
@@ -17,7 +17,8 @@ export interface ApiStore extends EventAppender {
 
 export interface AppOptions {
   store: ApiStore;
-  logger?: FastifyServerOptions["logger"];
+  /** A pino logger (redacting personal data); none by default. */
+  logger?: FastifyBaseLogger;
   /** Largest request body accepted, in bytes (default 32 MiB). */
   bodyLimit?: number;
   /** Called with events as they are committed (for live detection). */
@@ -61,7 +62,8 @@ function parseQuery<T extends z.ZodType>(schema: T, value: unknown): z.output<T>
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? 32 * 1024 * 1024 });
+  const limits = { bodyLimit: opts.bodyLimit ?? 32 * 1024 * 1024 };
+  const app: FastifyInstance = (opts.logger ? Fastify({ ...limits, loggerInstance: opts.logger }) : Fastify({ ...limits, logger: false })) as unknown as FastifyInstance;
 
   for (const type of NDJSON_TYPES) {
     app.addContentTypeParser(type, { parseAs: "string" }, (_req, body, done) => done(null, parseNdjson(body as string)));

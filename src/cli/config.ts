@@ -1,0 +1,39 @@
+// Configuration from the environment, in one place (the README lists every variable).
+import { resolve } from "node:path";
+import type { CliIo } from "./io.ts";
+
+export interface Config {
+  /** PGlite data directory (default ./.kanshi). */
+  dataDir: string;
+  /** A PostgreSQL server instead of the embedded store. */
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  demoSeed: number;
+  demoPeople: number;
+  logLevel: string;
+  /** Where the shared reference data sets live (OFAC, Forta, AMLSim, goAML). */
+  sharedDataDir: string;
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: expected a whole number from ${min} to ${max}; got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function loadConfig(io: CliIo): Config {
+  const env = io.env;
+  return {
+    dataDir: resolve(io.cwd, env.KANSHI_DATA || ".kanshi"),
+    databaseUrl: env.DATABASE_URL || undefined,
+    port: intVar(env, "PORT", 8080, 0, 65535),
+    host: env.HOST || "127.0.0.1",
+    demoSeed: intVar(env, "KANSHI_DEMO_SEED", 7, 0, 2 ** 31 - 1),
+    demoPeople: intVar(env, "KANSHI_DEMO_PEOPLE", 5000, 10, 1_000_000),
+    logLevel: env.LOG_LEVEL || "info",
+    sharedDataDir: resolve(io.cwd, env.KANSHI_SHARED_DATA || "../shared/data"),
+  };
+}

@@ -1,0 +1,68 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { main } from "./main.ts";
+import { captureIo } from "./testing.ts";
+
+const dep = (id: string, ts: string, amount = "1950000") =>
+  JSON.stringify({ id, type: "deposit", ts, source: "bitbank", accountId: "acc-7", asset: "JPY", amount, channel: "bank" });
+
+describe("kanshi CLI", () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kanshi-cli-"));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const io = () => captureIo({ cwd: dir, env: { KANSHI_DATA: join(dir, "data"), CI: "true" } });
+
+  it("schema prints the JSON Schema of every event type", async () => {
+    const c = io();
+    assert.equal(await main(["schema"], c), 0);
+    const schema = JSON.parse(c.out());
+    const types = schema.oneOf.map((s: { properties: { type: { const: string } } }) => s.properties.type.const);
+    assert.ok(types.includes("deposit") && types.includes("address.label") && types.length === 16);
+  });
+
+  it("detect writes alerts for a structuring burst and a summary; a bad line is reported with its line number and exits 1", async () => {
+    const file = join(dir, "events.ndjson");
+    await writeFile(
+      file,
+      [dep("1", "2026-11-02T10:00:00+09:00"), dep("2", "2026-11-03T10:00:00+09:00"), '{"id":"x","type":"deposit"}', dep("3", "2026-11-04T10:00:00+09:00")].join("\n") + "\n",
+    );
+    const c = io();
+    const code = await main(["detect", "events.ndjson", "--out", "alerts.ndjson"], c);
+    assert.equal(code, 1);
+    assert.match(c.err(), /rejected line 3: ts: expected an RFC 3339 timestamp/);
+    const alerts = (await readFile(join(dir, "alerts.ndjson"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0].typology, "structuring");
+    assert.deepEqual(alerts[0].evidence, ["bitbank:1", "bitbank:2", "bitbank:3"]);
+    assert.match(c.out(), /structuring\s+1/);
+  });
+
+  it("ingest stores good lines of a .gz file once; a second ingest finds them all duplicate", async () => {
+    const file = join(dir, "in.ndjson.gz");
+    await writeFile(file, gzipSync([dep("a", "2026-11-02T10:00:00+09:00"), "not json", dep("b", "2026-11-02T11:00:00+09:00")].join("\n")));
+    const first = io();
+    assert.equal(await main(["ingest", "in.ndjson.gz"], first), 1);
+    assert.match(first.out(), /2 accepted, 0 duplicate, 1 rejected/);
+    assert.match(first.err(), /rejected line 2: not valid JSON/);
+    const second = io();
+    assert.equal(await main(["ingest", "in.ndjson.gz"], second), 1);
+    assert.match(second.out(), /0 accepted, 2 duplicate, 1 rejected/);
+  });
+
+  it("a missing file is bad input (exit 1); an unknown verb or missing option is usage (exit 2)", async () => {
+    const c = io();
+    assert.equal(await main(["ingest", "nope.ndjson"], c), 1);
+    assert.match(c.err(), /cannot read .*nope\.ndjson/);
+    assert.equal(await main(["frobnicate"], io()), 2);
+    assert.equal(await main(["detect", "x.ndjson"], io()), 2);
+    assert.equal(await main(["--help"], io()), 0);
+  });
+});

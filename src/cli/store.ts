@@ -1,0 +1,15 @@
+// The composition root's store: PostgreSQL server when DATABASE_URL is set, else embedded PGlite.
+import { openStore } from "../store/open.ts";
+import type { Store } from "../store/ports.ts";
+import { loadConfig } from "./config.ts";
+import type { CliIo } from "./io.ts";
+
+export async function openConfiguredStore(io: CliIo): Promise<Store> {
+  const cfg = loadConfig(io);
+  return cfg.databaseUrl ? openStore({ databaseUrl: cfg.databaseUrl }) : openStore({ dataDir: cfg.dataDir });
+}
+
+export function describeStore(io: CliIo): string {
+  const cfg = loadConfig(io);
+  return cfg.databaseUrl ? "PostgreSQL server (DATABASE_URL)" : `embedded PostgreSQL (PGlite) in ${cfg.dataDir}`;
+}
