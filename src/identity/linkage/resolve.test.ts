@@ -1,0 +1,134 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { isKanshiError } from "../../contracts/errors.ts";
+import { normalizeDate } from "../normalize/misc.ts";
+import { loadKuromojiReader } from "../normalize/reading.ts";
+import { IdentityRecordSchema, type IdentityRecord } from "./record.ts";
+import { entityIdFor, resolve, resolveWithReport, type ResolvedRecord } from "./resolve.ts";
+import { generateSyntheticIdentities, type SyntheticDataset } from "./synthetic.ts";
+
+const readerPromise = loadKuromojiReader();
+
+// Three people: one written four ways, a father and son with the same name at one address, and a
+// namesake of the father elsewhere.
+const SMALL: IdentityRecord[] = [
+  { recordId: "a1", source: "exchange-a", name: "髙橋 一郎", nameKana: "タカハシ イチロウ", dateOfBirth: "1985-04-01", phone: "090-1234-5678", address: "東京都千代田区霞が関1-3-1" },
+  { recordId: "a2", source: "exchange-b", name: "高橋一郎", nameKana: "ﾀｶﾊｼｲﾁﾛｳ", dateOfBirth: "昭和60年4月1日", phone: "+81 90 1234 5678", email: "ichiro@example.jp" },
+  { recordId: "a3", source: "bureau-j", name: "ICHIRO TAKAHASHI", dateOfBirth: "S60.4.1", email: "Ichiro@Example.JP" },
+  { recordId: "a4", source: "exchange-c", name: "高橋 一郎", nameKana: "たかはし いちろう", dateOfBirth: "1985/4/1", address: "千代田区霞が関１丁目３番１号" },
+  { recordId: "f1", source: "exchange-a", name: "佐藤 健", nameKana: "サトウ ケン", dateOfBirth: "1960-02-03", phone: "03-1111-2222", address: "大阪府大阪市北区梅田3-1-1" },
+  { recordId: "s1", source: "exchange-b", name: "佐藤 健", nameKana: "サトウ ケン", dateOfBirth: "1990-07-08", phone: "03-1111-2222", address: "大阪府大阪市北区梅田3-1-1" },
+  { recordId: "n1", source: "exchange-c", name: "佐藤 健", nameKana: "サトウ ケン", dateOfBirth: "1971-11-30", address: "北海道札幌市中央区北1条西2丁目" },
+];
+
+test("a small batch: one person written four ways is one entity; father, son and namesake stay apart", () => {
+  const out = resolve(SMALL, { key: new Uint8Array(32).fill(1) });
+  const ent = (id: string) => out.find((r) => r.recordId === id)?.entityId;
+  assert.equal(ent("a1"), ent("a2"));
+  assert.equal(ent("a1"), ent("a3"));
+  assert.equal(ent("a1"), ent("a4"));
+  assert.notEqual(ent("f1"), ent("s1"));
+  assert.notEqual(ent("f1"), ent("n1"));
+  assert.notEqual(ent("s1"), ent("n1"));
+  assert.equal(new Set(out.map((r) => r.entityId)).size, 4);
+  // Every merge is explained: the record it links to and the fields that agreed, with weights.
+  for (const id of ["a1", "a2", "a3", "a4"]) {
+    const r = out.find((x) => x.recordId === id) as ResolvedRecord;
+    assert.ok(r.explanation.linkedTo !== null && ["a1", "a2", "a3", "a4"].includes(r.explanation.linkedTo));
+    assert.ok(r.confidence >= 0.9);
+    assert.ok(r.explanation.fields.some((f) => f.field === "dateOfBirth" && f.level === "equal" && f.weight > 0));
+  }
+  const son = out.find((r) => r.recordId === "s1") as ResolvedRecord;
+  assert.equal(son.explanation.linkedTo, null);
+  assert.ok(son.explanation.fields.some((f) => f.field === "dateOfBirth" && f.level === "different" && f.weight < 0));
+  // Output order is input order.
+  assert.deepEqual(out.map((r) => r.recordId), SMALL.map((r) => r.recordId));
+});
+
+test("entity ids are stable: same input in another order, same entities; derived from the smallest record id", () => {
+  const key = new Uint8Array(32).fill(2);
+  const a = resolve(SMALL, { key });
+  const b = resolve([...SMALL].reverse(), { key });
+  const byId = (rs: ResolvedRecord[]) => new Map(rs.map((r) => [r.recordId, r.entityId]));
+  assert.deepEqual(byId(a), byId(b));
+  assert.equal(byId(a).get("a3"), entityIdFor(["a1", "a2", "a3", "a4"]));
+  assert.match(byId(a).get("n1") ?? "", /^ent_[0-9a-f]{24}$/);
+  // And the key does not change them (it only hides values).
+  assert.deepEqual(byId(resolve(SMALL, { key: new Uint8Array(32).fill(9) })), byId(a));
+});
+
+test("bad input is refused with the path of the bad record", () => {
+  const dup = [SMALL[0] as IdentityRecord, { ...(SMALL[1] as IdentityRecord), recordId: "a1" }];
+  assert.throws(() => resolve(dup), (e: unknown) => isKanshiError(e) && e.kind === "bad_input" && e.message.startsWith("records[1].recordId"));
+  assert.throws(() => resolve([{ recordId: "x", source: "s", name: " " }]), /records\[0\]\.name/);
+  assert.deepEqual(resolve([]), []);
+});
+
+test("the record schema accepts the contract's shape and says where a field is wrong", () => {
+  const ok = IdentityRecordSchema.safeParse({ recordId: "r1", source: "bitflyer", name: "山田太郎", dateOfBirth: "1985-04-01", socialIds: ["x:yamada"], accountId: "acc-1" });
+  assert.equal(ok.success, true);
+  const bad = IdentityRecordSchema.safeParse({ recordId: "r1", source: "bitflyer", name: "山田太郎", socialIds: ["yamada"] });
+  assert.equal(bad.success, false);
+  assert.deepEqual(bad.error?.issues[0]?.path, ["socialIds", 0]);
+});
+
+interface Metrics {
+  precision: number;
+  recall: number;
+}
+
+function pairwise(ds: SyntheticDataset, results: readonly ResolvedRecord[]): Metrics {
+  const c2 = (n: number) => (n * (n - 1)) / 2;
+  const count = (key: (r: ResolvedRecord) => string) => {
+    const m = new Map<string, number>();
+    for (const r of results) m.set(key(r), (m.get(key(r)) ?? 0) + 1);
+    return [...m.values()].reduce((s, n) => s + c2(n), 0);
+  };
+  const tp = count((r) => `${r.entityId}|${ds.truth.get(r.recordId)}`);
+  const predicted = count((r) => r.entityId);
+  const actual = count((r) => ds.truth.get(r.recordId) ?? "");
+  return { precision: predicted === 0 ? 1 : tp / predicted, recall: actual === 0 ? 1 : tp / actual };
+}
+
+test("synthetic consortium: pairwise precision ≥ 0.99 and recall ≥ 0.97, no entity mixes birth dates", async (t) => {
+  const reader = await readerPromise;
+  const ds = generateSyntheticIdentities({ seed: 20240401, people: 800 });
+  const report = resolveWithReport(ds.records, { reader, seed: 1 });
+  const m = pairwise(ds, report.results);
+  const perSecond = ds.records.length / (report.stats.millis / 1000);
+  t.diagnostic(
+    `records ${ds.records.length}, people ${ds.people.length}, candidate pairs ${report.stats.candidatePairs}, ` +
+      `precision ${m.precision.toFixed(4)}, recall ${m.recall.toFixed(4)}, ${perSecond.toFixed(0)} records/s, ` +
+      `EM ${report.stats.emIterations} iterations (converged ${report.stats.emConverged}), refused merges ${report.stats.refusedMerges}`,
+  );
+  assert.ok(m.precision >= 0.99, `precision ${m.precision}`);
+  assert.ok(m.recall >= 0.97, `recall ${m.recall}`);
+  assert.equal(report.stats.emConverged, true);
+  // EM learnt that a person's records agree on birth date, and a household's do not.
+  const dob = report.model.m[2] as number[];
+  const dobRelated = report.model.r[2] as number[];
+  assert.ok((dob[1] ?? 0) > 0.95 && (dobRelated[0] ?? 0) > 0.8, `m(dob) ${dob}, r(dob) ${dobRelated}`);
+  // No entity holds two different birth dates.
+  const dobs = new Map<string, Set<string>>();
+  ds.records.forEach((r, i) => {
+    const d = r.dateOfBirth ? normalizeDate(r.dateOfBirth) : null;
+    const e = report.results[i]?.entityId ?? "";
+    if (d) dobs.set(e, (dobs.get(e) ?? new Set()).add(d));
+  });
+  assert.ok([...dobs.values()].every((s) => s.size <= 1), "an entity mixes two birth dates");
+  // Common surnames count for less than rare ones (term-frequency adjustment).
+  const familyWeights = report.results
+    .flatMap((r) => r.explanation.fields)
+    .filter((f) => f.field === "familyName" && f.level === "exact" && f.termFrequency !== undefined);
+  const common = familyWeights.filter((f) => (f.termFrequency ?? 0) > 0.03);
+  const rare = familyWeights.filter((f) => (f.termFrequency ?? 1) < 0.003);
+  assert.ok(common.length > 0 && rare.length > 0);
+  assert.ok(Math.max(...common.map((f) => f.weight)) < Math.min(...rare.map((f) => f.weight)));
+});
+
+test("without a morphological reader, kanji-only names still link on their kanji", () => {
+  const ds = generateSyntheticIdentities({ seed: 99, people: 400 });
+  const m = pairwise(ds, resolve(ds.records, { reader: null }));
+  assert.ok(m.precision >= 0.99, `precision ${m.precision}`);
+  assert.ok(m.recall >= 0.95, `recall ${m.recall}`);
+});
