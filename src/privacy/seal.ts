@@ -1,0 +1,272 @@
+// Field encryption: every personal value is sealed on its own with AES-256-GCM under a fresh random
+// data key (DEK); the DEK is wrapped with AES-256 Key Wrap (RFC 3394) under a master key (KEK) named
+// by a key id. Associated data binds the ciphertext to its record id and field, so a sealed value
+// copied to another record or field does not open.
+//
+// Sealed format v1 (binary; `encodeSealed` gives the text form "ks1." + base64url of these bytes):
+//
+//   offset      size  content
+//   0           1     version = 0x01
+//   1           1     k = length of the key id (1..32)
+//   2           k     key id (ASCII)
+//   2+k         40    wrapped DEK (AES-256-KW of the 32-byte DEK under the KEK)
+//   42+k        12    GCM nonce
+//   54+k        16    GCM tag
+//   70+k        n     ciphertext (n = plaintext length)
+//
+// The key id and the wrapped DEK sit outside the GCM associated data on purpose: `rewrap` replaces
+// them (re-wrapping the DEK under the current KEK) without touching nonce, tag or ciphertext. A wrong
+// or swapped key id cannot open anything: the wrap's integrity check or the GCM tag fails.
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from "node:crypto";
+import { inspect } from "node:util";
+import { KanshiError, badInput } from "../contracts/errors.ts";
+import { KEY_BYTES, KID_PATTERN, parseKeyList, type KeyEntry } from "./keys.ts";
+
+export const SEAL_VERSION = 1;
+const TEXT_PREFIX = "ks1.";
+const WRAPPED_BYTES = KEY_BYTES + 8;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** RFC 3394 default initial value. */
+const KW_IV = Buffer.from("A6A6A6A6A6A6A6A6", "hex");
+const AAD_DOMAIN = Buffer.from("kanshi/seal/v1\0", "utf8");
+const FIELD_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+const MAX_RECORD_ID_BYTES = 512;
+
+/** What a sealed value is bound to: opening it under any other record id or field fails. */
+export interface SealContext {
+  /** The id of the record the value belongs to (not personal data itself). */
+  readonly recordId: string;
+  /** The field name, e.g. `name` or `dateOfBirth`. */
+  readonly field: string;
+}
+
+/** A sealed value as stored: the binary form, or the text form from `encodeSealed`. */
+export type Sealed = Uint8Array | string;
+
+export type SealErrorCode = "malformed" | "unknown_key" | "auth_failed";
+
+/** Opening or re-wrapping failed. The message never carries plaintext or key material. */
+export class SealError extends KanshiError {
+  readonly code: SealErrorCode;
+  constructor(code: SealErrorCode, message: string) {
+    super("internal", message);
+    this.name = "SealError";
+    this.code = code;
+  }
+}
+
+interface Parsed {
+  readonly kid: string;
+  readonly wrapped: Buffer;
+  readonly iv: Buffer;
+  readonly tag: Buffer;
+  readonly ciphertext: Buffer;
+  /** iv ‖ tag ‖ ciphertext, untouched by rewrap. */
+  readonly body: Buffer;
+}
+
+function toBytes(sealed: Sealed): Buffer {
+  if (typeof sealed === "string") return decodeSealed(sealed);
+  return Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+}
+
+function parse(sealed: Sealed): Parsed {
+  const buf = toBytes(sealed);
+  if (buf.length < 2) throw new SealError("malformed", `sealed value is ${buf.length} bytes; too short`);
+  if (buf[0] !== SEAL_VERSION) throw new SealError("malformed", `unknown sealed format version ${buf[0]}; this build reads version ${SEAL_VERSION}`);
+  const k = buf[1] ?? 0;
+  const bodyAt = 2 + k + WRAPPED_BYTES;
+  if (k < 1 || k > 32 || buf.length < bodyAt + IV_BYTES + TAG_BYTES) {
+    throw new SealError("malformed", `sealed value is ${buf.length} bytes; too short for format v${SEAL_VERSION}`);
+  }
+  const kid = buf.subarray(2, 2 + k).toString("latin1");
+  if (!KID_PATTERN.test(kid)) throw new SealError("malformed", "sealed value carries an invalid key id");
+  const body = buf.subarray(bodyAt);
+  return {
+    kid,
+    wrapped: buf.subarray(2 + k, bodyAt),
+    iv: body.subarray(0, IV_BYTES),
+    tag: body.subarray(IV_BYTES, IV_BYTES + TAG_BYTES),
+    ciphertext: body.subarray(IV_BYTES + TAG_BYTES),
+    body,
+  };
+}
+
+function assemble(kid: string, wrapped: Buffer, body: Buffer): Buffer {
+  const kidBytes = Buffer.from(kid, "latin1");
+  return Buffer.concat([Buffer.from([SEAL_VERSION, kidBytes.length]), kidBytes, wrapped, body]);
+}
+
+function aad(ctx: SealContext): Buffer {
+  if (ctx === null || typeof ctx !== "object") throw badInput("expected { recordId, field }", "seal context");
+  const { recordId, field } = ctx;
+  if (typeof field !== "string" || !FIELD_PATTERN.test(field)) {
+    throw badInput("must start with a letter and hold at most 64 letters, digits, '.', '_' or '-'", "seal context.field");
+  }
+  if (typeof recordId !== "string" || recordId.length === 0) throw badInput("must be a non-empty string", "seal context.recordId");
+  const rid = Buffer.from(recordId, "utf8");
+  if (rid.length > MAX_RECORD_ID_BYTES) throw badInput(`must be at most ${MAX_RECORD_ID_BYTES} bytes`, "seal context.recordId");
+  const f = Buffer.from(field, "utf8");
+  const len = Buffer.alloc(4);
+  len.writeUInt16BE(rid.length, 0);
+  len.writeUInt16BE(f.length, 2);
+  return Buffer.concat([AAD_DOMAIN, len.subarray(0, 2), rid, len.subarray(2, 4), f]);
+}
+
+/** The text form of a sealed value: `ks1.` + base64url. */
+export function encodeSealed(sealed: Uint8Array): string {
+  return TEXT_PREFIX + Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength).toString("base64url");
+}
+
+/** The binary form of a `ks1.` text. */
+export function decodeSealed(text: string): Buffer {
+  if (typeof text !== "string" || !text.startsWith(TEXT_PREFIX)) {
+    throw new SealError("malformed", `sealed text must start with "${TEXT_PREFIX}"`);
+  }
+  const b64 = text.slice(TEXT_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]*$/.test(b64) || b64.length % 4 === 1) throw new SealError("malformed", "sealed text is not base64url after its prefix");
+  return Buffer.from(b64, "base64url");
+}
+
+/** The format version and key id of a sealed value, without opening it (e.g. to find values to rewrap). */
+export function inspectSealed(sealed: Sealed): { version: number; kid: string; bytes: number } {
+  const p = parse(sealed);
+  return { version: SEAL_VERSION, kid: p.kid, bytes: p.ciphertext.length };
+}
+
+function wrapKey(kek: KeyObject, dek: Buffer): Buffer {
+  const c = createCipheriv("id-aes256-wrap", kek, KW_IV);
+  return Buffer.concat([c.update(dek), c.final()]);
+}
+
+function unwrapKey(kek: KeyObject, wrapped: Buffer, kid: string): Buffer {
+  try {
+    const d = createDecipheriv("id-aes256-wrap", kek, KW_IV);
+    const dek = Buffer.concat([d.update(wrapped), d.final()]);
+    if (dek.length !== KEY_BYTES) throw new Error("bad length");
+    return dek;
+  } catch {
+    throw new SealError("auth_failed", `data key did not unwrap under key id "${kid}": the sealed value was altered or its key id is wrong`);
+  }
+}
+
+/**
+ * Master keys (key-encryption keys): the current one seals, every one opens. Rotation: put a new key
+ * first, keep the old ones after it, run `rewrap` over stored values, then drop the old keys.
+ *
+ * Key material lives in `KeyObject`s in a private field; `toJSON` and `util.inspect` show key ids only.
+ */
+export class Keyring {
+  readonly #keks: ReadonlyMap<string, KeyObject>;
+  /** The key id new seals use. */
+  readonly currentKid: string;
+
+  /** @param keys the current key first, then older ones. */
+  constructor(keys: readonly KeyEntry[]) {
+    if (keys.length === 0) throw badInput("a keyring needs at least one master key", "keyring");
+    const map = new Map<string, KeyObject>();
+    keys.forEach((k, i) => {
+      if (!KID_PATTERN.test(k.kid)) throw badInput("key id must be 1–32 letters, digits, '.', '_' or '-'", `keyring[${i}]`);
+      if (k.key.length !== KEY_BYTES) throw badInput(`key is ${k.key.length} bytes; expected ${KEY_BYTES}`, `keyring[${i}]`);
+      if (map.has(k.kid)) throw badInput("duplicate key id", `keyring[${i}]`);
+      map.set(k.kid, createSecretKey(Buffer.from(k.key)));
+    });
+    this.#keks = map;
+    this.currentKid = keys[0]!.kid;
+  }
+
+  /** From configuration text, e.g. `KANSHI_MASTER_KEYS="k2:base64,k1:base64"` (current first). */
+  static fromConfig(text: string | undefined, source = "KANSHI_MASTER_KEYS"): Keyring {
+    return new Keyring(parseKeyList(text, source));
+  }
+
+  /** Every key id, current first. */
+  get kids(): string[] {
+    return [...this.#keks.keys()];
+  }
+
+  has(kid: string): boolean {
+    return this.#keks.has(kid);
+  }
+
+  #kek(kid: string): KeyObject {
+    const kek = this.#keks.get(kid);
+    if (kek === undefined) {
+      throw new SealError("unknown_key", `sealed under key id "${kid}", which is not in the keyring (have ${this.kids.join(", ")})`);
+    }
+    return kek;
+  }
+
+  /** Seals one value (UTF-8 text or bytes) for `context.recordId` / `context.field`; returns the binary form. */
+  seal(plaintext: string | Uint8Array, context: SealContext): Buffer {
+    const ad = aad(context);
+    if (typeof plaintext !== "string" && !(plaintext instanceof Uint8Array)) throw badInput("expected a string or bytes", "seal plaintext");
+    const data = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
+    const dek = randomBytes(KEY_BYTES);
+    try {
+      const iv = randomBytes(IV_BYTES);
+      const c = createCipheriv("aes-256-gcm", dek, iv, { authTagLength: TAG_BYTES });
+      c.setAAD(ad);
+      const ct = Buffer.concat([c.update(data), c.final()]);
+      const wrapped = wrapKey(this.#kek(this.currentKid), dek);
+      return assemble(this.currentKid, wrapped, Buffer.concat([iv, c.getAuthTag(), ct]));
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  /** Opens a sealed value for exactly the context it was sealed with; throws `SealError` otherwise. */
+  open(sealed: Sealed, context: SealContext): Buffer {
+    const ad = aad(context);
+    const p = parse(sealed);
+    const dek = unwrapKey(this.#kek(p.kid), p.wrapped, p.kid);
+    try {
+      const d = createDecipheriv("aes-256-gcm", dek, p.iv, { authTagLength: TAG_BYTES });
+      d.setAAD(ad);
+      d.setAuthTag(p.tag);
+      return Buffer.concat([d.update(p.ciphertext), d.final()]);
+    } catch {
+      throw new SealError("auth_failed", "sealed value failed authentication: it was altered, or it belongs to another record or field");
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  /** `open`, decoded as UTF-8 text. */
+  openString(sealed: Sealed, context: SealContext): string {
+    return this.open(sealed, context).toString("utf8");
+  }
+
+  /** True when the value is sealed under an older key and `rewrap` would change it. */
+  needsRewrap(sealed: Sealed): boolean {
+    return parse(sealed).kid !== this.currentKid;
+  }
+
+  /**
+   * Re-wraps the value's data key under the current master key. Nonce, tag and ciphertext are kept
+   * byte for byte; no plaintext is produced. Returns the input unchanged when it already uses the
+   * current key, and the same form (binary or text) as the input otherwise.
+   */
+  rewrap(sealed: string): string;
+  rewrap(sealed: Uint8Array): Buffer;
+  rewrap(sealed: Sealed): Buffer | string {
+    const p = parse(sealed);
+    if (p.kid === this.currentKid) return typeof sealed === "string" ? sealed : toBytes(sealed);
+    const dek = unwrapKey(this.#kek(p.kid), p.wrapped, p.kid);
+    try {
+      const out = assemble(this.currentKid, wrapKey(this.#kek(this.currentKid), dek), p.body);
+      return typeof sealed === "string" ? encodeSealed(out) : out;
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  toJSON(): { currentKid: string; kids: string[] } {
+    return { currentKid: this.currentKid, kids: this.kids };
+  }
+
+  [inspect.custom](): string {
+    return `Keyring { current: ${this.currentKid}, kids: [${this.kids.join(", ")}] }`;
+  }
+}
