@@ -1,8 +1,5 @@
 // The verbs. Each parses its options, calls one use case, prints the result.
-import { createWriteStream } from "node:fs";
-import { mkdir, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { once } from "node:events";
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { badInput } from "../contracts/errors.ts";
 import { eventJsonSchema, type Event } from "../contracts/events.ts";
@@ -17,6 +14,8 @@ import { progressBar } from "./progress.ts";
 import { openConfiguredStore } from "./store.ts";
 import { startCommand } from "./start.ts";
 import { formatAlertSummary } from "./summary.ts";
+import { fileSize, writeNdjson } from "./files.ts";
+import { registerIdentityCommands } from "./identity-commands.ts";
 
 const MAX_REJECTIONS_SHOWN = 20;
 
@@ -26,14 +25,6 @@ function reportRejection(io: CliIo, shown: { n: number }) {
     if (shown.n <= MAX_REJECTIONS_SHOWN) warn(io, `rejected ${describeRejection(r)}`);
     else if (shown.n === MAX_REJECTIONS_SHOWN + 1) warn(io, "… further rejections are counted but not shown");
   };
-}
-
-async function fileSize(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    throw badInput(`cannot read ${path}: no such file`, "file");
-  }
 }
 
 /** Reads an NDJSON event file, validating every line; bad lines are reported, good events returned. */
@@ -48,16 +39,6 @@ export async function readEventFile(io: CliIo, path: string): Promise<{ events: 
     else onReject({ where: `line ${l.no}`, issues: r.issues });
   }
   return { events, rejected: shown.n };
-}
-
-async function writeNdjson(path: string, rows: Iterable<unknown>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const out = createWriteStream(path);
-  for (const row of rows) {
-    if (!out.write(JSON.stringify(row) + "\n")) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "finish");
 }
 
 export function registerCommands(program: Command, io: CliIo, setCode: (code: number) => void): void {
@@ -167,6 +148,8 @@ export function registerCommands(program: Command, io: CliIo, setCode: (code: nu
         await store.close();
       }
     });
+
+  registerIdentityCommands(program, io, setCode);
 
   program
     .command("schema")
