@@ -1,0 +1,109 @@
+// Kanshi's simulator: a seeded, deterministic consortium of five exchanges, five credit bureaus and
+// two research firms over one or more days, written as public-format events, with labels of the
+// typologies injected into it and the ground truth of who is who. See README.md.
+//
+//   const sim = simulate({ seed: 7, people: 5_000 });
+//   for (const e of sim.events) …        // EventInput, non-decreasing ts; iterate as often as needed
+//   sim.labels                           // InjectionLabel[] (labels.ndjson)
+//   sim.people                           // PersonTruth[] (people.ndjson)
+//   sim.stats.events                     // exact count the stream yields
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { badInput, type EventInput, type InjectionLabel } from "../contracts/index.ts";
+import { buildPlan, buildTruth, type PersonTruth, type SimulationStats } from "./plan.ts";
+import { streamEvents } from "./stream.ts";
+import { parseStart } from "./time.ts";
+
+export type { PersonTruth, SimulationStats } from "./plan.ts";
+
+export interface SimulateOptions {
+  /** Any integer; the same seed (and options) always gives the same events. */
+  seed: number;
+  /** Individuals (corporates are added: 2% of this, plus one market maker per exchange). Default 5,000. */
+  people?: number;
+  /** Whole days, 1–31. Default 1. */
+  days?: number;
+  /** ISO date (midnight JST) or RFC 3339 timestamp with offset. Default 2026-11-02. */
+  start?: string;
+  /** Inject labelled typologies. Default true; false gives a clean population. */
+  injections?: boolean;
+  /** The shared reference data folder (ofac/, forta/). Default: ../shared/data next to the repository. */
+  dataDir?: string;
+}
+
+export interface ResolvedSimulateOptions {
+  seed: number;
+  people: number;
+  days: number;
+  start: string;
+  injections: boolean;
+  dataDir: string;
+}
+
+export interface Simulation {
+  options: ResolvedSimulateOptions;
+  /**
+   * The events, in non-decreasing `ts`. Each iteration regenerates the stream from the plan (same
+   * events every time) without holding the day in memory.
+   */
+  events: Iterable<EventInput>;
+  /** What was injected (labels.ndjson). Empty for a clean population. */
+  labels: InjectionLabel[];
+  /** Who owns which account and which identity records (people.ndjson). Synthetic; built on first access. */
+  readonly people: PersonTruth[];
+  /** Things a reader should know (e.g. the reference data folder was missing). */
+  notes: string[];
+  stats: SimulationStats;
+}
+
+export const DEFAULT_START = "2026-11-02";
+export const DEFAULT_PEOPLE = 5_000;
+
+/** `../shared/data` relative to the repository root. */
+export function defaultDataDir(): string {
+  const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+  return resolve(repoRoot, "../shared/data");
+}
+
+function wholeNumber(v: unknown, name: string, min: number, max: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw badInput(`expected a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}; got ${JSON.stringify(v)}`, name);
+  }
+  return v;
+}
+
+export function resolveOptions(opts: SimulateOptions): ResolvedSimulateOptions {
+  if (typeof opts !== "object" || opts === null) throw badInput("expected an options object with at least a seed", "options");
+  const seed = wholeNumber(opts.seed, "seed", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  const people = opts.people === undefined ? DEFAULT_PEOPLE : wholeNumber(opts.people, "people", 1, 5_000_000);
+  const days = opts.days === undefined ? 1 : wholeNumber(opts.days, "days", 1, 31);
+  const start = opts.start ?? DEFAULT_START;
+  if (typeof start !== "string") throw badInput("expected an ISO date such as 2026-11-02", "start");
+  if (opts.injections !== undefined && typeof opts.injections !== "boolean") throw badInput("expected true or false", "injections");
+  if (opts.dataDir !== undefined && (typeof opts.dataDir !== "string" || opts.dataDir.length === 0)) throw badInput("expected a folder path", "dataDir");
+  return { seed, people, days, start, injections: opts.injections ?? true, dataDir: opts.dataDir ?? defaultDataDir() };
+}
+
+/** Plan a simulated consortium period; events are produced when `events` is iterated. */
+export function simulate(opts: SimulateOptions): Simulation {
+  const options = resolveOptions(opts);
+  const plan = buildPlan({
+    seed: options.seed,
+    people: options.people,
+    days: options.days,
+    start: parseStart(options.start),
+    injections: options.injections,
+    dataDir: options.dataDir,
+  });
+  let truth: PersonTruth[] | undefined;
+  return {
+    options,
+    events: { [Symbol.iterator]: () => streamEvents(plan) },
+    labels: plan.labels,
+    get people() {
+      return (truth ??= buildTruth(plan));
+    },
+    notes: plan.notes,
+    stats: plan.stats,
+  };
+}
