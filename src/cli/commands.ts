@@ -16,6 +16,7 @@ import { startCommand } from "./start.ts";
 import { formatAlertSummary } from "./summary.ts";
 import { fileSize, writeNdjson } from "./files.ts";
 import { registerIdentityCommands } from "./identity-commands.ts";
+import { linkAccounts } from "./link.ts";
 
 const MAX_REJECTIONS_SHOWN = 20;
 
@@ -103,10 +104,12 @@ export function registerCommands(program: Command, io: CliIo, setCode: (code: nu
     .description("replay events through every typology (default config) and write the alerts as NDJSON")
     .argument("<events>", "events file (.ndjson or .ndjson.gz)")
     .requiredOption("--out <file>", "alerts output (NDJSON)")
-    .action(async (file: string, opts: { out: string }) => {
+    .option("--no-entities", "key detection by account only (skip identity resolution across exchanges)")
+    .action(async (file: string, opts: { out: string; entities: boolean }) => {
       const started = Date.now();
       const { events, rejected } = await readEventFile(io, resolve(io.cwd, file));
-      const alerts = detect(events);
+      const entityOf = opts.entities ? await linkAccounts(io, events) : undefined;
+      const alerts = detect(events, entityOf ? { entityOf } : {});
       await writeNdjson(resolve(io.cwd, opts.out), alerts);
       const secs = (Date.now() - started) / 1000;
       line(io, `detected over ${events.length.toLocaleString("en-US")} events in ${secs.toFixed(1)} s: ${alerts.length.toLocaleString("en-US")} alerts → ${opts.out}`);

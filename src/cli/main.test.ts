@@ -57,6 +57,35 @@ describe("kanshi CLI", () => {
     assert.match(second.out(), /0 accepted, 2 duplicate, 1 rejected/);
   });
 
+  it("detect links one person's accounts across exchanges: structuring split over two venues is caught only per entity", async () => {
+    const open = (source: string, id: string, accountId: string, kyc: Record<string, string>) =>
+      JSON.stringify({ id, type: "account.opened", ts: "2026-10-01T09:00:00+09:00", source, accountId, customerType: "individual", kyc });
+    const deposit = (source: string, id: string, accountId: string, day: number) =>
+      JSON.stringify({ id, type: "deposit", ts: `2026-11-0${day}T12:00:00+09:00`, source, accountId, asset: "JPY", amount: "1960000", channel: "bank" });
+    // The same (synthetic) person, written as each exchange writes it.
+    const events = [
+      open("bitflyer", "o1", "bf-1", { name: "髙橋 健一", nameKana: "タカハシ ケンイチ", dateOfBirth: "1979-03-14", postalCode: "530-0001", address: "大阪府大阪市北区梅田３丁目１番１号", phone: "090-1111-2222" }),
+      open("coincheck", "o1", "cc-1", { name: "高橋健一", nameKana: "ﾀｶﾊｼ ｹﾝｲﾁ", dateOfBirth: "1979-03-14", postalCode: "5300001", address: "大阪市北区梅田3-1-1", phone: "+81 90 1111 2222" }),
+      // A different person with the same name: different birth date, phone and address.
+      open("bitbank", "o1", "bb-1", { name: "高橋 健一", nameKana: "タカハシ ケンイチ", dateOfBirth: "1992-07-30", postalCode: "060-0001", address: "北海道札幌市中央区北一条西２丁目", phone: "080-9999-0000" }),
+      deposit("bitflyer", "d1", "bf-1", 2),
+      deposit("coincheck", "d1", "cc-1", 3),
+      deposit("bitflyer", "d2", "bf-1", 4),
+      deposit("bitbank", "d1", "bb-1", 5),
+    ];
+    await writeFile(join(dir, "split.ndjson"), events.join("\n") + "\n");
+    const linked = io();
+    assert.equal(await main(["detect", "split.ndjson", "--out", "split-alerts.ndjson"], linked), 0, linked.err());
+    const alerts = (await readFile(join(dir, "split-alerts.ndjson"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0].typology, "structuring");
+    assert.equal(alerts[0].subject.kind, "entity");
+    assert.deepEqual([...alerts[0].accounts].sort(), ["bf-1", "cc-1"]);
+    const perAccount = io();
+    assert.equal(await main(["detect", "split.ndjson", "--no-entities", "--out", "split-accounts.ndjson"], perAccount), 0);
+    assert.equal((await readFile(join(dir, "split-accounts.ndjson"), "utf8")).trim(), "");
+  });
+
   it("a missing file is bad input (exit 1); an unknown verb or missing option is usage (exit 2)", async () => {
     const c = io();
     assert.equal(await main(["ingest", "nope.ndjson"], c), 1);

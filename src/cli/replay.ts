@@ -17,7 +17,7 @@ export async function replayStore(store: Store, engine: Engine, onProgress?: (ev
   let invalid = 0;
   for await (const page of store.scanEvents({ order: "event-time" })) {
     for (const row of page) {
-      const r = parseEvent(typeof row.body === "string" ? JSON.parse(row.body) : row.body);
+      const r = parseEvent(JSON.parse(row.body));
       if (!r.ok) {
         invalid++;
         continue;

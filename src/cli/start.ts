@@ -10,6 +10,7 @@ import { loadConfig } from "./config.ts";
 import { line, warn, type CliIo } from "./io.ts";
 import { progressBar } from "./progress.ts";
 import { replayStore } from "./replay.ts";
+import { linkAccounts, storedIdentityEvents } from "./link.ts";
 import { describeStore, openConfiguredStore } from "./store.ts";
 import { formatAlertSummary } from "./summary.ts";
 
@@ -28,7 +29,6 @@ export async function startCommand(io: CliIo, opts: { demo: boolean }): Promise<
   };
   try {
     line(io, `Kanshi: store is ${describeStore(io)}`);
-    const engine = createEngine();
     const existing = await store.countEvents();
     if (existing === 0 && opts.demo) {
       line(io, `empty store: simulating a demo consortium day (seed ${cfg.demoSeed}, ${cfg.demoPeople.toLocaleString("en-US")} people)…`);
@@ -46,6 +46,8 @@ export async function startCommand(io: CliIo, opts: { demo: boolean }): Promise<
     } else {
       line(io, `store holds ${existing.toLocaleString("en-US")} events; replaying them to rebuild detection state…`);
     }
+    const entityOf = await linkAccounts(io, await storedIdentityEvents(store));
+    const engine = createEngine(entityOf ? { entityOf } : {});
     const t0 = Date.now();
     const replay = await replayStore(store, engine);
     line(io, `detection: ${replay.events.toLocaleString("en-US")} events replayed in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${replay.alerts.length.toLocaleString("en-US")} alerts`);

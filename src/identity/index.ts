@@ -46,3 +46,4 @@ export type { ModelParams, FieldWeight } from "./linkage/model.ts";
 export { FIELDS, jaroWinkler } from "./linkage/compare.ts";
 export { generateSyntheticIdentities } from "./linkage/synthetic.ts";
 export type { SyntheticDataset, SyntheticOptions } from "./linkage/synthetic.ts";
+export * from "./accounts.ts";
