@@ -1,0 +1,38 @@
+// Build a Store: the composition roots (server, cli) call this, nothing else builds adapters.
+import { usage } from "../contracts/errors.ts";
+import { migrate } from "./migrations.ts";
+import { openPgDb } from "./pg-db.ts";
+import { openPgliteDb } from "./pglite-db.ts";
+import type { Store } from "./ports.ts";
+import type { SqlDatabase } from "./sql.ts";
+import { createSqlStore } from "./sql-store.ts";
+
+export interface OpenStoreOptions {
+  /** Directory of the embedded database (created if missing). Used when no databaseUrl is given. */
+  dataDir?: string;
+  /** A PostgreSQL server (postgresql://user:pass@host:port/db). Takes precedence over the others. */
+  databaseUrl?: string;
+  /** An embedded database in memory, gone on close (tests, one-shot commands). */
+  memory?: boolean;
+}
+
+/**
+ * Open the store and bring its schema up to date: a PostgreSQL server when `databaseUrl` is given
+ * (non-empty), else in-memory PGlite when `memory` is true, else PGlite in `dataDir`. Throws
+ * KanshiError `usage` when none is given, `unavailable` when the database cannot be reached or the
+ * data directory is in use by another process.
+ */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  let db: SqlDatabase;
+  if (opts.databaseUrl) db = await openPgDb({ databaseUrl: opts.databaseUrl });
+  else if (opts.memory === true) db = await openPgliteDb({});
+  else if (opts.dataDir) db = await openPgliteDb({ dataDir: opts.dataDir });
+  else throw usage("the store needs a data directory, a database URL, or memory: true");
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+  return createSqlStore(db);
+}
