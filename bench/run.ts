@@ -1,6 +1,6 @@
 // `npm run bench`: throughput of Kanshi's main paths over a simulated consortium day, printed as a
 // table with the ratio to bench/baseline.json (> 1 is faster than the baseline).
-//   BENCH_PEOPLE (default 100000) sets the size of the simulated day; BENCH_INGEST (default 200000)
+//   BENCH_PEOPLE (default 125000, about 1.06M events) sets the size of the simulated day; BENCH_INGEST (default 200000)
 //   how many of its events are appended to a fresh PGlite store.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +14,7 @@ import { openStore } from "../src/store/open.ts";
 import { writeSimulation } from "../src/sim/write.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const people = Number(process.env.BENCH_PEOPLE ?? 100_000);
+const people = Number(process.env.BENCH_PEOPLE ?? 125_000);
 const ingestN = Number(process.env.BENCH_INGEST ?? 200_000);
 
 interface Row {
