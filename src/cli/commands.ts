@@ -16,6 +16,7 @@ import { startCommand } from "./start.ts";
 import { formatAlertSummary } from "./summary.ts";
 import { fileSize, writeNdjson } from "./files.ts";
 import { registerIdentityCommands } from "./identity-commands.ts";
+import { registerPrivacyCommands } from "./privacy-commands.ts";
 import { linkAccounts } from "./link.ts";
 
 const MAX_REJECTIONS_SHOWN = 20;
@@ -153,6 +154,7 @@ export function registerCommands(program: Command, io: CliIo, setCode: (code: nu
     });
 
   registerIdentityCommands(program, io, setCode);
+  registerPrivacyCommands(program, io, setCode);
 
   program
     .command("schema")

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Alert } from "../contracts/alerts.ts";
 import { isKanshiError } from "../contracts/errors.ts";
+import { AuditTrail, chainRecord, generateAuditKeyPair, parseAuditSigningKey, verifyAuditLog, type AuditRecord } from "../privacy/index.ts";
 import type { AlertQuery, AppendOutcome, ScanOptions, Store, StoredEvent, StoredEventInput } from "./ports.ts";
 
 // ---- fixtures (all synthetic) ---------------------------------------------------------------------
@@ -466,6 +467,166 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         await rejectsWith(store.listAlerts({ limit: 0 }), "bad_input", "limit");
         await rejectsWith(store.listAlerts({ limit: 2.5 }), "bad_input", "limit");
         assert.equal((await store.countAlertsByTypology()).structuring, fixture.filter((a) => a.typology === "structuring").length);
+      });
+    });
+
+    describe("audit log (the privacy room's AuditLog port)", () => {
+      let store: Store;
+      const keys = parseAuditSigningKey(generateAuditKeyPair().privateKey);
+      const inputs = (n: number, tag: string) =>
+        Array.from({ length: n }, (_, i) => ({
+          actor: `synthetic-${tag}@analyst`,
+          action: "pii.reveal",
+          target: `entity:E${i}`,
+          details: { grant: `G${i}`, field: "name", nested: { z: [1, 2.5, -3e-7, true, null], a: "日本語 \u0000 ✓" } },
+        }));
+      before(async () => {
+        store = await open();
+      });
+      after(async () => {
+        await store?.close();
+      });
+
+      it("starts empty", async () => {
+        const log = store.auditLog();
+        assert.equal(await log.size(), 0);
+        assert.deepEqual(await log.read(0, 0), []);
+        assert.deepEqual(await log.read(0, 10), []);
+        assert.deepEqual(await log.heads(), []);
+        assert.deepEqual(await verifyAuditLog(log, keys.publicKey), { ok: true, records: 0, heads: 0, signedThrough: 0 });
+      });
+
+      it("keeps records and heads exactly as the trail wrote them, and they verify", async () => {
+        const log = store.auditLog();
+        const trail = new AuditTrail({ log, signingKey: keys.privateKey, pageSize: 7 });
+        const written: AuditRecord[] = [];
+        const heads = [];
+        for (const n of [1, 5, 20]) {
+          const r = await trail.appendBatch(inputs(n, `b${n}`));
+          written.push(...r.records);
+          heads.push(r.head);
+        }
+        assert.equal(await log.size(), 26);
+        assert.deepEqual(await log.read(0, 26), written);
+        assert.deepEqual(await log.read(3, 9), written.slice(3, 9));
+        assert.deepEqual(await log.heads(), heads);
+        assert.deepEqual(await verifyAuditLog(log, keys.publicKey, { pageSize: 4 }), { ok: true, records: 26, heads: 3, signedThrough: 26 });
+        // A second trail over the same log picks up where the first stopped.
+        const again = new AuditTrail({ log, signingKey: keys.privateKey });
+        const r = await again.appendBatch(inputs(2, "again"));
+        assert.deepEqual(r.records.map((x) => x.seq), [26, 27]);
+        assert.equal(r.records[0]!.prevHash, written[25]!.hash);
+        assert.equal((await verifyAuditLog(log, keys.publicKey)).ok, true);
+      });
+
+      it("refuses an append whose first seq is not the size, or whose seqs skip, storing nothing", async () => {
+        const log = store.auditLog();
+        const size = await log.size();
+        const [last] = await log.read(size - 1, size);
+        const ts = new Date(T0).toISOString();
+        const next = chainRecord(last!, inputs(1, "late")[0]!, ts);
+        const stale = chainRecord({ seq: size - 2, hash: last!.prevHash }, inputs(1, "stale")[0]!, ts);
+        const ahead = chainRecord(next, inputs(1, "ahead")[0]!, ts);
+        const conflict = (e: unknown) => isKanshiError(e) && e.kind === "conflict";
+        await assert.rejects(log.append([stale]), conflict);
+        await assert.rejects(log.append([ahead]), conflict);
+        await assert.rejects(log.append([next, { ...ahead, seq: ahead.seq + 1 }]), conflict);
+        assert.equal(await log.size(), size);
+        await log.append([next, ahead]);
+        assert.equal(await log.size(), size + 2);
+        assert.deepEqual(await log.read(size, size + 2), [next, ahead]);
+      });
+
+      it("lets exactly one of two racing appends of the same position through", async () => {
+        const log = store.auditLog();
+        const size = await log.size();
+        const [last] = await log.read(size - 1, size);
+        const ts = new Date(T0).toISOString();
+        const a = chainRecord(last!, inputs(1, "a")[0]!, ts);
+        const b = chainRecord(last!, inputs(1, "b")[0]!, ts);
+        const results = await Promise.allSettled([log.append([a]), log.append([b])]);
+        assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+        const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+        assert.ok(isKanshiError(failed.reason) && failed.reason.kind === "conflict");
+        assert.equal(await log.size(), size + 1);
+      });
+
+      it("concurrent trails re-chain after a conflict and the log still verifies", async () => {
+        const log = store.auditLog();
+        const trails = [0, 1, 2].map(() => new AuditTrail({ log, signingKey: keys.privateKey, retries: 20 }));
+        // Each trail loads the log first, so each holds the same stale view when they race.
+        await Promise.all(trails.map((t) => t.signHead()));
+        const before = await log.size();
+        await Promise.all(trails.flatMap((t, i) => [t.appendBatch(inputs(3, `t${i}`)), t.appendBatch(inputs(2, `u${i}`))]));
+        assert.equal(await log.size(), before + 15);
+        assert.equal((await verifyAuditLog(log, keys.publicKey)).ok, true);
+      });
+
+      it("refuses bad ranges and malformed records, saying where; a closed store refuses calls", async () => {
+        const log = store.auditLog();
+        await rejectsWith(log.read(5, 2), "bad_input", "audit read");
+        await rejectsWith(log.read(-1, 2), "bad_input", "audit read");
+        const size = await log.size();
+        const [last] = await log.read(size - 1, size);
+        const bad = { ...chainRecord(last!, inputs(1, "x")[0]!, new Date(T0).toISOString()), actor: "a\u0000b" };
+        await rejectsWith(log.append([bad]), "bad_input", "records[0].actor");
+        await store.close();
+        await assert.rejects(log.size(), (e: unknown) => isKanshiError(e) && e.kind === "unavailable");
+      });
+    });
+
+    describe("principals: users and API keys", () => {
+      let store: Store;
+      const scrypt = `scrypt$15$8$1$${"s".repeat(22)}$${"h".repeat(43)}`;
+      before(async () => {
+        store = await open();
+      });
+      after(async () => {
+        await store?.close();
+      });
+
+      it("adds, lists, revokes users; names are never reused", async () => {
+        const p = store.principals();
+        await p.addUser({ name: "officer-1", role: "exchange_officer", tenant: "bitflyer", passwordHash: scrypt });
+        await p.addUser({ name: "analyst.a", role: "analyst", passwordHash: scrypt });
+        const u = await p.getUser("officer-1");
+        assert.deepEqual({ ...u, createdAt: typeof u?.createdAt }, { name: "officer-1", role: "exchange_officer", tenant: "bitflyer", passwordHash: scrypt, createdAt: "string", revokedAt: null });
+        assert.deepEqual((await p.listUsers()).map((x) => x.name), ["analyst.a", "officer-1"]);
+        assert.equal(await p.getUser("nobody"), undefined);
+        assert.equal(await p.revokeUser("analyst.a"), true);
+        assert.equal(await p.revokeUser("analyst.a"), false);
+        assert.equal(await p.revokeUser("nobody"), false);
+        assert.match((await p.getUser("analyst.a"))?.revokedAt ?? "", /^\d{4}-\d{2}-\d{2}T/);
+        await assert.rejects(p.addUser({ name: "analyst.a", role: "analyst", passwordHash: scrypt }), (e: unknown) => isKanshiError(e) && e.kind === "conflict");
+      });
+
+      it("refuses a bad name, role or tenant, saying which", async () => {
+        const p = store.principals();
+        await rejectsWith(p.addUser({ name: "", role: "analyst", passwordHash: scrypt }), "bad_input", "name");
+        await rejectsWith(p.addUser({ name: "x", role: "boss" as "admin", passwordHash: scrypt }), "bad_input", "role");
+        await rejectsWith(p.addUser({ name: "x", role: "exchange_officer", passwordHash: scrypt }), "bad_input", "tenant");
+        await rejectsWith(p.addUser({ name: "x", role: "auditor", tenant: "bitflyer", passwordHash: scrypt }), "bad_input", "tenant");
+        await rejectsWith(p.addUser({ name: "x", role: "auditor", passwordHash: "plain" }), "bad_input", "passwordHash");
+        assert.equal(await p.getUser("x"), undefined);
+      });
+
+      it("adds, finds and revokes API keys by id", async () => {
+        const p = store.principals();
+        const hash = "a".repeat(64);
+        await p.addApiKey({ id: "0123456789ab", name: "bureau-feed", role: "data_provider", tenant: "cic", keyHash: hash });
+        const k = await p.getApiKey("0123456789ab");
+        assert.deepEqual({ id: k?.id, name: k?.name, role: k?.role, tenant: k?.tenant, keyHash: k?.keyHash, revokedAt: k?.revokedAt }, {
+          id: "0123456789ab", name: "bureau-feed", role: "data_provider", tenant: "cic", keyHash: hash, revokedAt: null,
+        });
+        assert.equal(await p.getApiKey("ffffffffffff"), undefined);
+        assert.equal(await p.getApiKey("not-an-id"), undefined);
+        await assert.rejects(p.addApiKey({ id: "0123456789ab", name: "again", role: "analyst", keyHash: hash }), (e: unknown) => isKanshiError(e) && e.kind === "conflict");
+        await rejectsWith(p.addApiKey({ id: "xyz", name: "n", role: "analyst", keyHash: hash }), "bad_input", "id");
+        await rejectsWith(p.addApiKey({ id: "111111111111", name: "n", role: "analyst", keyHash: "short" }), "bad_input", "keyHash");
+        assert.equal((await p.listApiKeys()).length, 1);
+        assert.equal(await p.revokeApiKey("0123456789ab"), true);
+        assert.equal(await p.revokeApiKey("0123456789ab"), false);
+        assert.notEqual((await p.getApiKey("0123456789ab"))?.revokedAt, null);
       });
     });
   });

@@ -89,6 +89,62 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "audit",
+    // The privacy room's audit trail (privacy/audit): hash-chained records and signed tree heads,
+    // append-only (audit-log.ts never updates or deletes). Every field a record's hash covers is kept
+    // as text exactly as hashed: details is its canonical JSON text, not jsonb (which would reorder
+    // keys and rewrite numbers), ts is the ISO string. seq is the primary key, so two writers can
+    // never both store position n; heads are kept in the order stored (pos).
+    up: `
+      CREATE TABLE audit_records (
+        seq       bigint PRIMARY KEY CHECK (seq >= 0),
+        ts        text NOT NULL,
+        actor     text NOT NULL,
+        action    text NOT NULL,
+        target    text NOT NULL,
+        details   text NOT NULL,
+        prev_hash text NOT NULL,
+        hash      text NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE audit_heads (
+        pos        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        tree_size  bigint NOT NULL,
+        root_hash  text NOT NULL,
+        signed_ms  bigint NOT NULL,
+        signature  text NOT NULL,
+        stored_at  timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: "principals",
+    // People (password hash) and API keys (hash of the secret), each with one role and, for exchange
+    // officers and data providers, a tenant. Never deleted: revoking sets revoked_at, so the audit
+    // trail's actors stay resolvable.
+    up: `
+      CREATE TABLE users (
+        name          text COLLATE "C" PRIMARY KEY,
+        role          text NOT NULL,
+        tenant        text,
+        password_hash text NOT NULL,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        revoked_at    timestamptz
+      );
+      CREATE TABLE api_keys (
+        id         text COLLATE "C" PRIMARY KEY,
+        name       text NOT NULL,
+        role       text NOT NULL,
+        tenant     text,
+        key_hash   text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+    `,
+  },
 ];
 
 /** An arbitrary fixed key ("kanshi" in ASCII) for the migration advisory lock. */

@@ -2,6 +2,8 @@
 // PGlite, the default, and a PostgreSQL server) over one schema and one migration set; both pass the
 // same contract suite (contract.ts). Callers build a Store with `openStore()` (open.ts).
 import type { Alert } from "../contracts/alerts.ts";
+import type { AuditLog } from "../privacy/index.ts";
+import type { PrincipalStore } from "./principals.ts";
 
 /** One validated event as the store keeps it. */
 export interface StoredEventInput {
@@ -109,6 +111,16 @@ export interface Store {
   /** A small key–value table for the application's own bookkeeping ("demo seeded", …). */
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+
+  /**
+   * The privacy room's audit trail storage (the `AuditLog` port) in this store's database: append-only
+   * hash-chained records and signed tree heads. Appends reject with `conflict` unless the first seq
+   * equals the current size. Calls on it after `close()` reject with `unavailable`.
+   */
+  auditLog(): AuditLog;
+
+  /** Users (password hashes) and API keys (secret hashes), with role and tenant; revocable, never deleted. */
+  principals(): PrincipalStore;
 
   /** Close connections (and, for PGlite, flush and release the data directory). Idempotent. */
   close(): Promise<void>;

@@ -5,6 +5,8 @@ import { AlertSchema, type Alert } from "../contracts/alerts.ts";
 import { badInput, KanshiError } from "../contracts/errors.ts";
 import type { AlertPage, AlertQuery, AppendOptions, AppendOutcome, ScanOptions, Store, StoredEvent, StoredEventInput } from "./ports.ts";
 import { toNumber, toStr, type Row, type SqlDatabase, type SqlQueryable } from "./sql.ts";
+import { createSqlAuditLog } from "./audit-log.ts";
+import { createSqlPrincipalStore } from "./principals.ts";
 
 /** Unique events per INSERT statement. A larger batch is several statements in one transaction. */
 export const APPEND_CHUNK = 5000;
@@ -236,6 +238,9 @@ export function createSqlStore(db: SqlDatabase): Store {
   const live = () => {
     if (closed) throw new KanshiError("unavailable", "the store is closed");
   };
+
+  const audit = createSqlAuditLog(db, live);
+  const principals = createSqlPrincipalStore(db, live);
 
   const dupsOf = (row: Row | undefined, expected: number): number[] => {
     const inserted = toNumber(row?.inserted, "inserted");
@@ -482,6 +487,14 @@ export function createSqlStore(db: SqlDatabase): Store {
         "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()",
         [key, value],
       );
+    },
+
+    auditLog() {
+      return audit;
+    },
+
+    principals() {
+      return principals;
     },
 
     async close(): Promise<void> {
