@@ -123,12 +123,21 @@ export function createSqlAuditLog(db: SqlDatabase, live: () => void = () => unde
     async appendHead(head: SignedTreeHead): Promise<void> {
       live();
       if (head === null || typeof head !== "object") throw badInput("expected a signed tree head", "head");
-      await db.query("INSERT INTO audit_heads (tree_size, root_hash, signed_ms, signature) VALUES ($1, $2, $3, $4)", [
+      const values = [
         checkWhole(head.treeSize, "head.treeSize"),
         checkText(head.rootHash, "head.rootHash"),
         checkWhole(head.timestamp, "head.timestamp"),
         checkText(head.signature, "head.signature"),
-      ]);
+      ];
+      await db.transaction(async (tx) => {
+        // Under the audit lock, so a head is checked against the latest and stored in one step.
+        await tx.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK_KEY]);
+        const [latest] = await tx.query("SELECT tree_size, signed_ms FROM audit_heads ORDER BY pos DESC LIMIT 1");
+        if (latest && (toNumber(latest.tree_size, "audit_heads.tree_size") > head.treeSize || toNumber(latest.signed_ms, "audit_heads.signed_ms") > head.timestamp)) {
+          throw auditConflict(`audit head: size ${head.treeSize} is behind the latest stored head (size ${String(latest.tree_size)})`);
+        }
+        await tx.query("INSERT INTO audit_heads (tree_size, root_hash, signed_ms, signature) VALUES ($1, $2, $3, $4)", values);
+      });
     },
 
     async heads(): Promise<SignedTreeHead[]> {

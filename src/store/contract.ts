@@ -551,6 +551,20 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         assert.equal(await log.size(), size + 1);
       });
 
+      it("refuses a tree head behind the latest stored one (smaller size or earlier time)", async () => {
+        const log = store.auditLog();
+        const heads = await log.heads();
+        const latest = heads.at(-1)!;
+        assert.ok(latest, "earlier cases stored heads");
+        for (const stale of [
+          { ...latest, treeSize: latest.treeSize - 1 },
+          { ...latest, timestamp: latest.timestamp - 1 },
+        ]) {
+          await assert.rejects(log.appendHead(stale), (e: unknown) => isKanshiError(e) && e.kind === "conflict");
+        }
+        assert.equal((await log.heads()).length, heads.length);
+      });
+
       it("concurrent trails re-chain after a conflict and the log still verifies", async () => {
         const log = store.auditLog();
         const trails = [0, 1, 2].map(() => new AuditTrail({ log, signingKey: keys.privateKey, retries: 20 }));

@@ -20,7 +20,11 @@ export interface AuditLog {
   read(from: number, to: number): Promise<AuditRecord[]>;
   /** How many records are stored (the next seq). */
   size(): Promise<number>;
-  /** Stores a signed tree head. */
+  /**
+   * Stores a signed tree head. Heads only move forward: one whose tree size or timestamp is below
+   * the latest stored head's is refused with a `conflict` (another writer signed a newer head while
+   * this one was being made), so the stored heads are always in non-decreasing size and time.
+   */
   appendHead(head: SignedTreeHead): Promise<void>;
   /** Every stored head, in the order stored. */
   heads(): Promise<SignedTreeHead[]>;
@@ -59,6 +63,10 @@ export class InMemoryAuditLog implements AuditLog {
   }
 
   async appendHead(head: SignedTreeHead): Promise<void> {
+    const latest = this.#heads.at(-1);
+    if (latest && (head.treeSize < latest.treeSize || head.timestamp < latest.timestamp)) {
+      throw auditConflict(`audit head: size ${head.treeSize} at ${head.timestamp} is behind the latest head (size ${latest.treeSize} at ${latest.timestamp})`);
+    }
     this.#heads.push(structuredClone(head));
   }
 
@@ -172,12 +180,21 @@ export class AuditTrail {
   }
 
   async #signLocked(): Promise<SignedTreeHead> {
-    const state = await this.#load();
-    const ts = Math.max(this.#ts(), state.lastHeadTs);
-    const head = signTreeHead(this.#key, state.size, state.frontier.root().toString("hex"), ts);
-    await this.#log.appendHead(head);
-    state.lastHeadTs = ts;
-    return head;
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.#load();
+      const ts = Math.max(this.#ts(), state.lastHeadTs);
+      const head = signTreeHead(this.#key, state.size, state.frontier.root().toString("hex"), ts);
+      try {
+        await this.#log.appendHead(head);
+      } catch (e) {
+        // Another writer appended records or signed a newer head meanwhile: reload and sign again.
+        this.#state = null;
+        if (e instanceof KanshiError && e.kind === "conflict" && attempt < this.#retries) continue;
+        throw e;
+      }
+      state.lastHeadTs = ts;
+      return head;
+    }
   }
 
   /** Appends one record (no head: call `signHead` or use `appendBatch`). */
