@@ -60,7 +60,9 @@ describe("registry", () => {
 
   test("lists the built-ins with their default config versions", () => {
     const list = listTypologies();
-    assert.deepEqual(list.map((t) => t.id), ["structuring", "pass-through", "market-moving-transfer"]);
+    // the foundation's three first, in order; later typologies follow them
+    assert.deepEqual(list.map((t) => t.id).slice(0, 3), ["structuring", "pass-through", "market-moving-transfer"]);
+    assert.deepEqual(list.map((t) => t.id), [...defaultRegistry.ids()]);
     for (const t of list) {
       assert.match(t.version, /^\d+\.\d+\.\d+$/);
       assert.match(t.configVersion, /^[0-9a-f]{12}$/);
@@ -107,7 +109,7 @@ describe("engine", () => {
     const alerts = detect(events);
     const keys = new Set(events.map((e) => `${e.source}:${e.id}`));
     const byTypology = new Set(alerts.map((a) => a.typology));
-    assert.deepEqual([...byTypology].sort(), ["market-moving-transfer", "pass-through", "structuring"]);
+    for (const t of ["market-moving-transfer", "pass-through", "structuring"]) assert.ok(byTypology.has(t), `no ${t} alert`);
     for (const a of alerts) {
       AlertSchema.parse(a);
       for (const k of a.evidence) assert.ok(keys.has(k), `unknown evidence ${k}`);
@@ -166,7 +168,9 @@ describe("engine", () => {
     ] as unknown as Event[];
     const { alerts, outcomes } = replayWithOutcomes([dep!, noValue, ...garbage]);
     assert.deepEqual(alerts, []);
-    const kinds = (key: string) => outcomes.filter((o) => o.event === key).map((o) => `${o.typology}:${o.kind}`);
+    // outcomes of the foundation's three typologies (later ones are tested in their own folders)
+    const core = new Set(["structuring", "pass-through", "market-moving-transfer"]);
+    const kinds = (key: string) => outcomes.filter((o) => o.event === key && core.has(o.typology)).map((o) => `${o.typology}:${o.kind}`);
     assert.deepEqual(kinds("exa:wd-0002"), ["structuring:skip", "pass-through:skip", "market-moving-transfer:not-enough-history"]);
     assert.ok(kinds("exa:x1").includes("structuring:error"));
     assert.deepEqual(kinds("exa:x2"), ["structuring:error", "pass-through:error", "market-moving-transfer:error"]);

@@ -10,6 +10,8 @@ import {
   type AccountId,
   type Alert,
   type Event,
+  type EventKey,
+  type Identity,
   type Money,
 } from "../contracts/index.ts";
 import { decodeState, encodeState, type Json } from "./codec.ts";
@@ -30,6 +32,21 @@ export interface EngineOptions {
    * "account"); when given, state is keyed and alerts are raised per entity (kind "entity").
    */
   entityOf?: (accountId: AccountId) => string;
+  /**
+   * Linked clusters: the cluster an account belongs to (shared identifiers), or undefined. Default:
+   * none. Typologies that look at colluding accounts (wash-trade, pump-and-dump,
+   * front-running-listing) treat accounts of one cluster as acting together.
+   */
+  linkedOf?: (accountId: AccountId) => string | undefined;
+  /**
+   * Identity resolution for events that name a person rather than an account (a `credit.report`'s
+   * `subject`): the subject key that person's accounts are keyed under (what `entityOf` gives them;
+   * one account id when the engine keys by account), or undefined when unresolved. `record` is the
+   * event key, for resolvers that link records by key. The composition root supplies it from identity
+   * resolution; the engine passes the identity through and never keeps it. Default: none (always
+   * undefined), so typologies that need it skip those events.
+   */
+  subjectOfIdentity?: (identity: Identity, record: EventKey) => string | undefined;
   /** Called with every outcome (for tests, tracing and metrics); must not throw. */
   onOutcome?: (typology: string, event: Event, outcome: Outcome) => void;
   /** How often (in event time) closed windows are swept from state. Default one hour. */
@@ -176,6 +193,8 @@ class EngineImpl implements Engine {
     this.onOutcome = opts.onOutcome;
 
     const entityOf = opts.entityOf;
+    const linkedOf = opts.linkedOf;
+    const subjectOfIdentity = opts.subjectOfIdentity;
     const shared = this.shared;
     const base: EngineContext = {
       subjectOf: entityOf ? (a) => entityOf(a as AccountId) : (a) => a,
@@ -184,6 +203,8 @@ class EngineImpl implements Engine {
         : (a): SubjectRef => ({ kind: "account", id: a }),
       market: (m, venue) => (venue === undefined ? undefined : shared.venues.get(venue)?.get(m)) ?? shared.markets.get(m),
       customerType: (a) => shared.profiles.get(a),
+      linkedOf: linkedOf ? (a) => linkedOf(a as AccountId) : () => undefined,
+      subjectOfIdentity: subjectOfIdentity ? (identity, record) => subjectOfIdentity(identity, record as EventKey) : () => undefined,
     };
 
     this.slots = chosen.map((t) => {

@@ -34,7 +34,21 @@ for (const { seed, people, days } of [{ seed: 20261102, people: 5000, days: 1 }]
     const { alerts, stats } = detectWithStats(events);
     const rows = defaultRegistry.ids().map((id) => evaluate(sim.labels, alerts, id));
     console.log(`seed ${seed}: ${events.length} events, ${alerts.length} alerts\n${table(rows)}`);
+    // A typology the simulator does not inject yet is held to the background alone. An alert of it on
+    // an account injected with another typology is a co-detection (a mule breaking its declared profile
+    // too), not a false positive; alerts on the pure background are, and may touch at most 1% of the
+    // accounts (the clean-population bar). The foundation's three must always be injected.
+    const injected = new Set(sim.labels.map((l) => l.typology));
+    const injectedAccounts = new Set(sim.labels.flatMap((l) => l.accounts));
+    let accountCount = 0;
+    for (const e of events) if (e.type === "account.opened") accountCount++;
     for (const r of rows) {
+      if (!injected.has(r.typology) && !["structuring", "pass-through", "market-moving-transfer"].includes(r.typology)) {
+        const background = new Set(alerts.filter((a) => a.typology === r.typology && !a.accounts.some((x) => injectedAccounts.has(x))).flatMap((a) => a.accounts));
+        if (r.alerts > 0) console.log(`${r.typology}: not injected; ${r.alerts} alerts, ${background.size} background accounts of ${accountCount}`);
+        assert.ok(background.size <= 0.01 * accountCount, `${r.typology}: alerts on ${background.size} background accounts (> 1% of ${accountCount})`);
+        continue;
+      }
       assert.ok(r.injections > 0, `${r.typology}: the simulator injected nothing to measure`);
       assert.ok(r.recall >= MIN_RECALL, `${r.typology}: recall ${r.recall.toFixed(3)} < ${MIN_RECALL}`);
       assert.ok(r.precision >= MIN_PRECISION, `${r.typology}: precision ${r.precision.toFixed(3)} < ${MIN_PRECISION}`);

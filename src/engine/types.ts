@@ -3,13 +3,16 @@
 // outcome. The engine owns ordering, dispatch, shared context (markets, account profiles),
 // keying (account → subject), alert ids and versions; a typology owns its windows and figures.
 import type { z } from "zod";
-import type { AccountId, CustomerType, Event, EventType, Money } from "../contracts/index.ts";
+import type { AccountId, CustomerType, Event, EventType, Identity, Money } from "../contracts/index.ts";
 
 type CustomerTypeValue = z.output<typeof CustomerType>;
 
-/** What an alert is about: an account now; an entity once identity resolution is plugged in. */
+/**
+ * What an alert is about: an account, or an entity once identity resolution is plugged in; a market
+ * (`venue:market`, e.g. market-wide trade statistics) or an address for typologies about those.
+ */
 export interface SubjectRef {
-  readonly kind: "account" | "entity";
+  readonly kind: "account" | "entity" | "address" | "market";
   readonly id: string;
 }
 
@@ -42,6 +45,18 @@ export interface EngineContext {
   market(market: string, venue?: string): MarketView | undefined;
   /** From `account.opened`; undefined when the account's opening was never seen. */
   customerType(accountId: AccountId | string): CustomerTypeValue | undefined;
+  /**
+   * The linked cluster an account belongs to (accounts tied by shared identifiers: device, IP, bank
+   * account, withdrawal address), or undefined when it is in none. Links are not identity merges:
+   * a cluster may span several entities. Default: no clusters (always undefined).
+   */
+  linkedOf(accountId: AccountId | string): string | undefined;
+  /**
+   * The subject key (as `subjectOf` gives for that person's accounts) of a person named by identity
+   * fields rather than an account (a `credit.report` subject), or undefined when identity resolution
+   * is not plugged in or does not know them. Keep only derived features under it, never the identity.
+   */
+  subjectOfIdentity(identity: Identity, record: string): string | undefined;
 }
 
 export interface EvalContext<Params> extends EngineContext {
