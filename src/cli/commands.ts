@@ -109,8 +109,8 @@ export function registerCommands(program: Command, io: CliIo, setCode: (code: nu
     .action(async (file: string, opts: { out: string; entities: boolean }) => {
       const started = Date.now();
       const { events, rejected } = await readEventFile(io, resolve(io.cwd, file));
-      const entityOf = opts.entities ? await linkAccounts(io, events) : undefined;
-      const alerts = detect(events, entityOf ? { entityOf } : {});
+      const keying = opts.entities ? await linkAccounts(io, events) : undefined;
+      const alerts = detect(events, keying ?? {});
       await writeNdjson(resolve(io.cwd, opts.out), alerts);
       const secs = (Date.now() - started) / 1000;
       line(io, `detected over ${events.length.toLocaleString("en-US")} events in ${secs.toFixed(1)} s: ${alerts.length.toLocaleString("en-US")} alerts → ${opts.out}`);

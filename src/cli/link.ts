@@ -7,12 +7,22 @@ import { line, type CliIo } from "./io.ts";
 const IDENTITY_TYPES = new Set(["account.opened", "account.updated", "credit.report", "social.link"]);
 
 /** Resolves the identities in the events and returns the account → entity keying for the engine. */
-export async function linkAccounts(io: CliIo, events: Iterable<Event>): Promise<((accountId: string) => string) | undefined> {
+export interface EntityKeying {
+  /** An account's entity (the account itself when it has no KYC on record). */
+  entityOf: (accountId: string) => string;
+  /** The entity of a bureau or social subject, by the event key of its record. */
+  subjectOfIdentity: (identity: unknown, record: string) => string | undefined;
+}
+
+export async function linkAccounts(io: CliIo, events: Iterable<Event>): Promise<EntityKeying | undefined> {
   const reader = await defaultReadingProvider().catch(() => null);
   const linked = resolveAccountEntities(events, { reader });
   if (linked.records === 0) return undefined;
   line(io, `identity: ${linked.records.toLocaleString("en-US")} records → ${linked.entities.toLocaleString("en-US")} entities (${linked.crossSource.toLocaleString("en-US")} with accounts at several exchanges) in ${linked.seconds.toFixed(1)} s`);
-  return (accountId) => linked.entityOf.get(accountId) ?? accountId;
+  return {
+    entityOf: (accountId) => linked.entityOf.get(accountId) ?? accountId,
+    subjectOfIdentity: (_identity, record) => linked.entityOfRecord.get(record),
+  };
 }
 
 

@@ -86,6 +86,25 @@ describe("kanshi CLI", () => {
     assert.equal((await readFile(join(dir, "split-accounts.ndjson"), "utf8")).trim(), "");
   });
 
+  it("detect joins a bureau's credit report to the person's account: adverse credit with large flows is caught only when linked", async () => {
+    const kyc = { name: "佐々木 美咲", nameKana: "ササキ ミサキ", dateOfBirth: "1985-06-02", postalCode: "980-0811", address: "宮城県仙台市青葉区一番町４丁目１番１号", phone: "090-3333-4444", declaredIncomeJpy: "20000000" };
+    const events = [
+      JSON.stringify({ id: "o9", type: "account.opened", ts: "2026-08-01T09:00:00+09:00", source: "bitbank", accountId: "bb-9", customerType: "individual", kyc }),
+      JSON.stringify({ id: "cr1", type: "credit.report", ts: "2026-09-01T09:00:00+09:00", source: "cic", bureau: "cic", creditScore: 420, annualIncomeJpy: "20000000", delinquencies: 3, subject: { name: "佐々木美咲", nameKana: "ｻｻｷ ﾐｻｷ", dateOfBirth: "1985-06-02", postalCode: "9800811", phone: "09033334444" } }),
+      ...[2, 5, 8].map((day, i) => JSON.stringify({ id: `big${i}`, type: "deposit", ts: `2026-11-0${day}T12:00:00+09:00`, source: "bitbank", accountId: "bb-9", asset: "JPY", amount: "2500000", channel: "bank" })),
+    ];
+    await writeFile(join(dir, "credit.ndjson"), events.join("\n") + "\n");
+    const linked = io();
+    assert.equal(await main(["detect", "credit.ndjson", "--out", "credit-alerts.ndjson"], linked), 0, linked.err());
+    const alerts = (await readFile(join(dir, "credit-alerts.ndjson"), "utf8")).trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    assert.deepEqual(alerts.map((a) => a.typology), ["profile-mismatch"]);
+    assert.deepEqual(alerts[0].accounts, ["bb-9"]);
+    assert.doesNotMatch(JSON.stringify(alerts[0]), /佐々木|1985-06-02/, "no personal data in the alert");
+    const unlinked = io();
+    assert.equal(await main(["detect", "credit.ndjson", "--no-entities", "--out", "credit-unlinked.ndjson"], unlinked), 0);
+    assert.equal((await readFile(join(dir, "credit-unlinked.ndjson"), "utf8")).trim(), "");
+  });
+
   it("a missing file is bad input (exit 1); an unknown verb or missing option is usage (exit 2)", async () => {
     const c = io();
     assert.equal(await main(["ingest", "nope.ndjson"], c), 1);

@@ -46,8 +46,8 @@ export async function startCommand(io: CliIo, opts: { demo: boolean }): Promise<
     } else {
       line(io, `store holds ${existing.toLocaleString("en-US")} events; replaying them to rebuild detection state…`);
     }
-    const entityOf = await linkAccounts(io, await storedIdentityEvents(store));
-    const engine = createEngine(entityOf ? { entityOf } : {});
+    const keying = await linkAccounts(io, await storedIdentityEvents(store));
+    const engine = createEngine(keying ?? {});
     const t0 = Date.now();
     const replay = await replayStore(store, engine);
     line(io, `detection: ${replay.events.toLocaleString("en-US")} events replayed in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${replay.alerts.length.toLocaleString("en-US")} alerts`);

@@ -70,6 +70,8 @@ export function identityRecordsFromEvents(events: Iterable<Event>): IdentityReco
 export interface AccountEntities {
   /** accountId → entityId, for every account with KYC on record. */
   entityOf: Map<string, string>;
+  /** recordId (the event key of the KYC, bureau or social event) → entityId. */
+  entityOfRecord: Map<string, string>;
   records: number;
   entities: number;
   /** Entities holding accounts at more than one source. */
@@ -83,9 +85,11 @@ export function resolveAccountEntities(events: Iterable<Event>, opts: ResolveOpt
   const started = performance.now();
   const report = resolveWithReport(records, opts);
   const entityOf = new Map<string, string>();
+  const entityOfRecord = new Map<string, string>();
   const sources = new Map<string, Set<string>>();
   report.results.forEach((res, i) => {
     const rec = records[i]!;
+    entityOfRecord.set(rec.recordId, res.entityId);
     if (rec.accountId && !entityOf.has(rec.accountId)) entityOf.set(rec.accountId, res.entityId);
     if (rec.accountId) {
       const s = sources.get(res.entityId) ?? new Set<string>();
@@ -97,6 +101,7 @@ export function resolveAccountEntities(events: Iterable<Event>, opts: ResolveOpt
   for (const s of sources.values()) if (s.size > 1) crossSource++;
   return {
     entityOf,
+    entityOfRecord,
     records: records.length,
     entities: new Set(report.results.map((r) => r.entityId)).size,
     crossSource,
