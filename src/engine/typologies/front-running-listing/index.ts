@@ -149,18 +149,20 @@ function addTo(sr: Series, h: number, b: Money, s: Money, p: FrontRunningParams)
   if (h < winFrom - p.baseH) return; // older than anything kept
   let i = sr.x.length;
   while (i > 0 && sr.x[i - 1]!.h > h) i--;
+  // (bigint sums allocate: only the non-zero side is added)
   if (i > 0 && sr.x[i - 1]!.h === h) {
     const x = sr.x[i - 1]!;
-    x.b = (x.b + b) as Money;
-    x.s = (x.s + s) as Money;
+    if (b !== 0n) x.b = (x.b + b) as Money;
+    if (s !== 0n) x.s = (x.s + s) as Money;
   } else {
-    sr.x.splice(i, 0, { h, b, s });
+    if (i === sr.x.length) sr.x.push({ h, b, s });
+    else sr.x.splice(i, 0, { h, b, s });
     if (h < winFrom) sr.w++;
   }
   if (h >= winFrom) {
-    sr.winB = (sr.winB + b) as Money;
-    sr.winS = (sr.winS + s) as Money;
-  } else {
+    if (b !== 0n) sr.winB = (sr.winB + b) as Money;
+    if (s !== 0n) sr.winS = (sr.winS + s) as Money;
+  } else if (b !== 0n) {
     sr.baseB = (sr.baseB + b) as Money;
   }
 }
@@ -237,7 +239,8 @@ function onTrade(state: FrontRunningState, e: Extract<Event, { type: "trade" }>,
   addTo(buyer.sr, h, value, zero, p);
   const activity = activityOf(state, buyer);
   addTo(activity, h, value, zero, p);
-  let acc = buyer.acc.find((x) => x.a === e.buyAccountId);
+  let acc: { a: string; v: Money } | undefined;
+  for (let i = 0; i < buyer.acc.length; i++) if (buyer.acc[i]!.a === e.buyAccountId) acc = buyer.acc[i];
   if (acc === undefined) buyer.acc.push((acc = { a: e.buyAccountId, v: zero }));
   acc.v = (acc.v + value) as Money;
   buyer.keys.push({ t: e.time, ts: e.ts, src: e.source, id: e.id });
