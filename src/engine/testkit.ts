@@ -1,5 +1,6 @@
 // Helpers for building synthetic events in tests and benchmarks: wire objects in, typed events out
 // (through the contract's own parseEvent, so tests exercise exactly what the edge accepts).
+import assert from "node:assert/strict";
 import { parseEvent, type Alert, type Event, type EventInput } from "../contracts/index.ts";
 import { createEngine, type EngineOptions } from "./engine.ts";
 import { rng } from "./synthetic.ts";
@@ -74,4 +75,20 @@ export function replayWithOutcomes(
   for (const e of events) alerts.push(...engine.push(e));
   alerts.push(...engine.flush());
   return { alerts, outcomes };
+}
+
+/**
+ * Snapshot after every prefix of `events`, restore into a fresh engine through JSON, replay the
+ * rest: the alerts must equal one uninterrupted run (`full`). Throws (an assertion) naming the
+ * first position where they differ.
+ */
+export function assertRestoresAtEveryPoint(events: readonly Event[], opts: EngineOptions, full: readonly Alert[]): void {
+  for (let k = 0; k <= events.length; k++) {
+    const first = createEngine(opts);
+    const before = events.slice(0, k).flatMap((e) => first.push(e));
+    const second = createEngine(opts);
+    second.restore(JSON.parse(JSON.stringify(first.snapshot())));
+    const after = events.slice(k).flatMap((e) => second.push(e));
+    assert.deepEqual([...before, ...after, ...second.flush()], full, `snapshot at ${k}`);
+  }
 }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Event, EventInput } from "../../../contracts/index.ts";
-import { createEngine, detect, type EngineSnapshot } from "../../index.ts";
-import { at, replayWithOutcomes, toEvents } from "../../testkit.ts";
+import { createEngine, detect } from "../../index.ts";
+import { assertRestoresAtEveryPoint, at, replayWithOutcomes, toEvents } from "../../testkit.ts";
 import { ineligibleTraderDefaults } from "./config.ts";
 import { languageExplained, languageParts } from "./index.ts";
 
@@ -115,14 +115,7 @@ describe("ineligible-trader", () => {
     ]);
     const full = detect(events, only);
     assert.equal(full.length, 2);
-    for (let k = 0; k <= events.length; k++) {
-      const first = createEngine(only);
-      const before = events.slice(0, k).flatMap((e) => first.push(e));
-      const second = createEngine(only);
-      second.restore(JSON.parse(JSON.stringify(first.snapshot())) as EngineSnapshot);
-      const after = events.slice(k).flatMap((e) => second.push(e));
-      assert.deepEqual([...before, ...after, ...second.flush()], full, `snapshot at ${k}`);
-    }
+    assertRestoresAtEveryPoint(events, only, full);
   });
 
   test("defaults are the documented ones", () => {

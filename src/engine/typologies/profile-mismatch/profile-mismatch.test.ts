@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { KanshiError, type Event, type EventInput } from "../../../contracts/index.ts";
-import { createEngine, detect, type EngineOptions, type EngineSnapshot } from "../../index.ts";
-import { at, replayWithOutcomes, toEvents } from "../../testkit.ts";
+import { createEngine, detect, type EngineOptions } from "../../index.ts";
+import { assertRestoresAtEveryPoint, at, replayWithOutcomes, toEvents } from "../../testkit.ts";
 import { yen } from "../../format.ts";
 import { profileMismatchDefaults } from "./config.ts";
 import { bandOf } from "./index.ts";
@@ -169,14 +169,7 @@ describe("profile-mismatch", () => {
     const opts = { ...only, ...resolvedTo("a") };
     const full = detect(events, opts);
     assert.deepEqual(full.map((a) => a.details?.rule), ["first-deposit", "income-multiple", "emptied-same-day"]);
-    for (let k = 0; k <= events.length; k++) {
-      const first = createEngine(opts);
-      const before = events.slice(0, k).flatMap((e) => first.push(e));
-      const second = createEngine(opts);
-      second.restore(JSON.parse(JSON.stringify(first.snapshot())) as EngineSnapshot);
-      const after = events.slice(k).flatMap((e) => second.push(e));
-      assert.deepEqual([...before, ...after, ...second.flush()], full, `snapshot at ${k}`);
-    }
+    assertRestoresAtEveryPoint(events, opts, full);
   });
 
   test("defaults are the documented ones", () => {
