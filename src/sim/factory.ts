@@ -2,7 +2,11 @@
 // so the background, the market and the injections write the same shapes.
 import type { EventInput } from "../contracts/index.ts";
 import { BUREAUS, EXCHANGES, RESEARCH_FIRMS } from "./data/sources.ts";
-import { canonicalLatin, renderCorporate, renderIndividual, type IdentityRecord } from "./identity.ts";
+import {
+  bureauViewAt, canonicalLatin, renderAddress, renderCorporate, renderIndividual, renderLatinName, renderPersonName, renderPostal, socialViewAt, viewAt,
+  type IdentityRecord, type RecordNote, type Rendered,
+} from "./identity.ts";
+import { blockHeight } from "./data/chains.ts";
 import { formatNumber, type AssetSeries, type Markets } from "./market.ts";
 import type { Account, Person, Population } from "./population.ts";
 import type { AddressLabelRecord } from "./reference-data.ts";
@@ -37,6 +41,15 @@ export function syntheticAddress(rng: Rng, kind: AssetSeries["def"]["addressKind
 
 export function txHash(rng: Rng, kind: AssetSeries["def"]["addressKind"]): string {
   return kind === "evm" ? `0x${rng.hex(64)}` : kind === "xrpl" ? rng.hex(64).toUpperCase() : rng.hex(64);
+}
+
+/** Why a KYC changed: re-entered details, a reported move, a new family name (with or without a move). */
+export type UpdateReason = "re-entry" | "move" | "rename" | "rename+move";
+
+/** An identity-bearing event and what its record shows besides the person's current identity. */
+export interface Noted {
+  event: EventInput;
+  notes: RecordNote[];
 }
 
 export interface MovementSpec {
@@ -137,41 +150,80 @@ export class EventFactory {
     };
   }
 
-  /** The KYC an exchange recorded when the account was opened. */
-  kyc(a: Account): IdentityRecord {
+  /** The KYC an exchange recorded when the account was opened (as the customer's name and address stood then), and what it shows. */
+  kycNoted(a: Account): Rendered {
     const p = this.owner(a);
     const rng = Rng.derive(this.seed, "kyc", a.index);
     const style = EXCHANGES[a.exchange]!.style;
     return p.identity.kind === "corporate"
-      ? renderCorporate(rng, style, p.identity)
-      : renderIndividual(rng, style, p.identity, { latin: true, contact: true, profile: true });
+      ? { record: renderCorporate(rng, style, p.identity), notes: [] }
+      : renderIndividual(rng, style, p.identity, { latin: true, contact: true, profile: true }, viewAt(p.identity, a.openedAt));
+  }
+
+  kyc(a: Account): IdentityRecord {
+    return this.kycNoted(a).record;
+  }
+
+  accountOpenedNoted(id: string, t: number, a: Account): Noted {
+    const { record, notes } = this.kycNoted(a);
+    return { event: { id, type: "account.opened", ts: jst(t), source: this.source(a), accountId: a.id, customerType: a.corporate ? "corporate" : "individual", kyc: record, riskRating: a.riskRating } as EventInput, notes };
   }
 
   accountOpened(id: string, t: number, a: Account): EventInput {
-    return { id, type: "account.opened", ts: jst(t), source: this.source(a), accountId: a.id, customerType: a.corporate ? "corporate" : "individual", kyc: this.kyc(a), riskRating: a.riskRating } as EventInput;
+    return this.accountOpenedNoted(id, t, a).event;
   }
 
-  /** A re-entered part of the KYC (the customer fixed their phone, address or e-mail): the same truth, written again. */
-  accountUpdated(id: string, t: number, a: Account, rng: Rng): EventInput {
+  /**
+   * A change to the KYC: the customer re-entered their phone, address or e-mail (`re-entry`: the same
+   * truth written again), reported a move (the new address and postal code), or a new family name
+   * after a marriage (name, reading, sometimes the Latin name; with the new address when they moved
+   * at the same time).
+   */
+  accountUpdatedNoted(id: string, t: number, a: Account, rng: Rng, reason: UpdateReason = "re-entry"): Noted {
     const p = this.owner(a);
     const style = EXCHANGES[a.exchange]!.style;
-    const again = p.identity.kind === "corporate" ? renderCorporate(rng, style, p.identity) : renderIndividual(rng, style, p.identity, { latin: false, contact: true, profile: false });
-    const which = rng.int(0, 2);
-    const kyc: Partial<IdentityRecord> =
-      which === 0 && again.phone !== undefined ? { phone: again.phone } : which === 1 && again.address !== undefined ? { address: again.address, ...(again.postalCode !== undefined ? { postalCode: again.postalCode } : {}) } : { email: again.email ?? "" };
-    if (kyc.email === "") delete kyc.email;
-    return { id, type: "account.updated", ts: jst(t), source: this.source(a), accountId: a.id, kyc } as EventInput;
+    const notes: RecordNote[] = [];
+    let kyc: Partial<IdentityRecord>;
+    if (reason === "re-entry" || p.identity.kind === "corporate") {
+      const again = p.identity.kind === "corporate" ? { record: renderCorporate(rng, style, p.identity), notes: [] } : renderIndividual(rng, style, p.identity, { latin: false, contact: true, profile: false }, viewAt(p.identity, t));
+      const r = again.record;
+      const which = rng.int(0, 2);
+      kyc = which === 0 && r.phone !== undefined ? { phone: r.phone } : which === 1 && r.address !== undefined ? { address: r.address, ...(r.postalCode !== undefined ? { postalCode: r.postalCode } : {}) } : { email: r.email ?? "" };
+      if (kyc.email === "") delete kyc.email;
+      const kept = kyc.phone !== undefined ? ["typo:phone"] : kyc.address !== undefined ? ["typo:address", "typo:postal", "former-address"] : ["typo:email"];
+      for (const n of again.notes) if (kept.includes(n)) notes.push(n);
+    } else {
+      const id0 = p.identity;
+      kyc = {};
+      if (reason === "rename" || reason === "rename+move") {
+        const { name, nameKana } = renderPersonName(rng, style, id0.name, notes);
+        kyc.name = name;
+        kyc.nameKana = nameKana;
+        if (rng.chance(style.latin * 0.6)) kyc.nameLatin = renderLatinName(rng, id0.name, notes);
+      }
+      if ((reason === "move" || reason === "rename+move") && id0.address.kind === "jp") {
+        kyc.postalCode = renderPostal(rng, style, id0.address.postalCode);
+        kyc.address = renderAddress(rng, style, id0.address);
+      }
+    }
+    return { event: { id, type: "account.updated", ts: jst(t), source: this.source(a), accountId: a.id, kyc } as EventInput, notes };
+  }
+
+  accountUpdated(id: string, t: number, a: Account, rng: Rng, reason: UpdateReason = "re-entry"): EventInput {
+    return this.accountUpdatedNoted(id, t, a, rng, reason).event;
   }
 
   accountClosed(id: string, t: number, a: Account, rng: Rng): EventInput {
     return { id, type: "account.closed", ts: jst(t), source: this.source(a), accountId: a.id, reason: rng.pick(["customer request", "dormant", "customer request", "moved abroad"]) };
   }
 
-  creditReport(id: string, t: number, p: Person, bureau: number): EventInput {
+  /** A bureau's report: its subject as the bureau holds the person (a name or address it has not updated yet) and credit figures. */
+  creditReportNoted(id: string, t: number, p: Person, bureau: number): Noted {
     if (p.identity.kind !== "individual") throw new RangeError("credit reports are about individuals");
     const b = BUREAUS[bureau]!;
     const rng = Rng.derive(this.seed, "credit", p.index, bureau);
-    const subject = renderIndividual(rng, b.style, p.identity, { latin: true, contact: b.kind === "national" || rng.chance(0.6), profile: false });
+    const view = bureauViewAt(Rng.derive(this.seed, "credit-view", p.index, bureau), p.identity, t);
+    const { record: subject, notes } = renderIndividual(rng, b.style, p.identity, { latin: true, contact: b.kind === "national" || rng.chance(0.6), profile: false }, view);
     const z = p.creditZ + rng.normal(0, 0.25);
     const score = Math.max(0, Math.min(1000, Math.round(620 + 115 * z)));
     const delinquencies = rng.poisson(0.08 * Math.exp(-1.3 * z));
@@ -181,21 +233,99 @@ export class EventFactory {
     e.delinquencies = delinquencies;
     if (z < -2.3 && rng.chance(0.5)) e.bankruptcy = true;
     else if (rng.chance(0.3)) e.bankruptcy = false;
-    return e as EventInput;
+    return { event: e as EventInput, notes };
   }
 
-  /** A social-media link: from an exchange (by account) or from a bureau (by identity subject). */
-  socialLink(id: string, t: number, p: Person, handle: number, via: { account: Account } | { bureau: number }): EventInput {
+  creditReport(id: string, t: number, p: Person, bureau: number): EventInput {
+    return this.creditReportNoted(id, t, p, bureau).event;
+  }
+
+  /** A social-media link: from an exchange (by account) or from a bureau (by identity subject, often under the name the profile was opened with). */
+  socialLinkNoted(id: string, t: number, p: Person, handle: number, via: { account: Account } | { bureau: number }): Noted {
     const h = p.social[handle]!;
     if ("account" in via) {
-      return { id, type: "social.link", ts: jst(t), source: this.source(via.account), platform: h.platform, handle: h.handle, accountId: via.account.id, verified: hashParts(this.seed, ["verified", p.index, handle]) % 3 === 0 };
+      return { event: { id, type: "social.link", ts: jst(t), source: this.source(via.account), platform: h.platform, handle: h.handle, accountId: via.account.id, verified: hashParts(this.seed, ["verified", p.index, handle]) % 3 === 0 }, notes: [] };
     }
     const b = BUREAUS[via.bureau]!;
     if (p.identity.kind !== "individual") throw new RangeError("bureau social links are about individuals");
     const rng = Rng.derive(this.seed, "social-subject", p.index, handle);
-    const full = renderIndividual(rng, b.style, p.identity, { latin: false, contact: false, profile: false });
-    const subject: IdentityRecord = { name: full.name, ...(full.nameKana !== undefined ? { nameKana: full.nameKana } : {}), ...(full.dateOfBirth !== undefined ? { dateOfBirth: full.dateOfBirth } : {}), nameLatin: canonicalLatin(p.identity.name) };
-    return { id, type: "social.link", ts: jst(t), source: b.id, platform: h.platform, handle: h.handle, subject, verified: false } as EventInput;
+    const view = socialViewAt(Rng.derive(this.seed, "social-view", p.index, handle), p.identity, t);
+    const full = renderIndividual(rng, b.style, p.identity, { latin: false, contact: false, profile: false }, view);
+    const r = full.record;
+    const shown = view.formerName && p.identity.formerName !== undefined ? p.identity.formerName : p.identity.name;
+    const subject: IdentityRecord = { name: r.name, ...(r.nameKana !== undefined ? { nameKana: r.nameKana } : {}), ...(r.dateOfBirth !== undefined ? { dateOfBirth: r.dateOfBirth } : {}), nameLatin: canonicalLatin(shown) };
+    const notes = full.notes.filter((n) => n === "former-name" || n === "typo:kana" || n === "typo:kanji" || n === "typo:dob");
+    return { event: { id, type: "social.link", ts: jst(t), source: b.id, platform: h.platform, handle: h.handle, subject, verified: false } as EventInput, notes };
+  }
+
+  socialLink(id: string, t: number, p: Person, handle: number, via: { account: Account } | { bureau: number }): EventInput {
+    return this.socialLinkNoted(id, t, p, handle, via).event;
+  }
+
+  /** An account-to-account move inside one venue (family, a friend, the owner's other account). */
+  transfer(id: string, t: number, from: Account, to: Account, asset: string, amount: string, value: number): EventInput {
+    return { id, type: "transfer", ts: jst(t), source: this.source(from), fromAccountId: from.id, toAccountId: to.id, asset, amount, valueJpy: String(value) };
+  }
+
+  /** The address an exchange gave an account for deposits on a chain (one per account and network). */
+  depositAddress(a: Account, asset: AssetSeries): string {
+    return syntheticAddress(Rng.derive(this.seed, "deposit-address", a.index, asset.def.network), asset.def.addressKind);
+  }
+
+  /** An exchange's hot (withdrawals are paid from it, deposits swept into it) and cold wallet on a chain. */
+  custodyWallet(exchange: number, asset: AssetSeries, kind: "hot" | "cold"): string {
+    return syntheticAddress(Rng.derive(this.seed, "custody", exchange, asset.def.network, kind), asset.def.addressKind);
+  }
+
+  chainTransfer(id: string, t: number, asset: AssetSeries, txHash: string, from: string, to: string, amount: string, value: number): EventInput {
+    return {
+      id, type: "chain.transfer", ts: jst(t), source: RESEARCH_FIRMS.chain, network: asset.def.network, txHash, fromAddress: from, toAddress: to,
+      asset: asset.def.asset, amount, valueJpy: String(value), blockHeight: blockHeight(asset.def.network, t),
+    };
+  }
+
+  /**
+   * The on-chain side of a crypto deposit (its sender → the account's deposit address) or withdrawal
+   * (the exchange's hot wallet → its recipient): the same transaction hash, seen from the chain.
+   */
+  chainMirror(id: string, t: number, a: Account, movement: EventInput): EventInput {
+    const m = movement as Extract<EventInput, { type: "deposit" | "withdrawal" }>;
+    const asset = this.markets.asset(m.asset);
+    const value = Number(m.valueJpy ?? 0);
+    const txHash = m.txHash ?? "";
+    if (m.type === "deposit") return this.chainTransfer(id, t, asset, txHash, String(m.fromAddress), this.depositAddress(a, asset), String(m.amount), value);
+    return this.chainTransfer(id, t, asset, txHash, this.custodyWallet(a.exchange, asset, "hot"), String(m.toAddress), String(m.amount), value);
+  }
+
+  /** The exchange sweeping a credited deposit from the account's deposit address into its hot wallet. */
+  depositSweep(id: string, t: number, a: Account, deposit: EventInput, rng: Rng): EventInput {
+    const d = deposit as Extract<EventInput, { type: "deposit" }>;
+    const asset = this.markets.asset(d.asset);
+    return this.chainTransfer(id, t, asset, txHash(rng, asset.def.addressKind), this.depositAddress(a, asset), this.custodyWallet(a.exchange, asset, "hot"), String(d.amount), Number(d.valueJpy ?? 0));
+  }
+
+  /** An exchange moving part of an asset between its hot and cold wallets (a share of the venue's daily volume). */
+  custodyMove(id: string, t: number, exchange: number, asset: AssetSeries, toCold: boolean, rng: Rng): EventInput {
+    const v = asset.venues[asset.venueOf[exchange]!]!;
+    const k = this.markets.tickBefore(t);
+    const qty = v.volume24h[k]! * rng.range(0.01, 0.08);
+    const amount = formatNumber(Math.max(10 ** -asset.def.qtyDp, qty), asset.def.qtyDp);
+    const value = Math.round(Number(amount) * this.markets.mid(asset, exchange, t));
+    const hot = this.custodyWallet(exchange, asset, "hot");
+    const cold = this.custodyWallet(exchange, asset, "cold");
+    return this.chainTransfer(id, t, asset, txHash(rng, asset.def.addressKind), toCold ? hot : cold, toCold ? cold : hot, amount, value);
+  }
+
+  /** An unhosted address of the wider chain (payments, DeFi, other people's wallets). */
+  poolAddress(asset: AssetSeries, k: number): string {
+    return syntheticAddress(Rng.derive(this.seed, "pool", asset.def.network, k), asset.def.addressKind);
+  }
+
+  /** An exchange announcing a new market. */
+  listingAnnounced(id: string, t: number, exchange: number, asset: string, listingAt: number | null): EventInput {
+    const e: EventInput = { id, type: "listing.announced", ts: jst(t), source: EXCHANGES[exchange]!.id, asset, market: `${asset}/JPY`, announcedAt: jst(t) };
+    if (listingAt !== null) (e as { listingAt?: string }).listingAt = jst(listingAt);
+    return e;
   }
 
   addressLabel(id: string, t: number, l: AddressLabelRecord, rng: Rng): EventInput {

@@ -1,13 +1,18 @@
 // Canonical identities of synthetic people and corporates, and how each source writes them down.
-// The canonical record is the ground truth (people.ndjson); every account.opened, credit.report and
-// social.link carries a rendering of it in the source's style plus the customer's own typing habits,
-// with now and then a slip (a typo in the reading, an old address), so linking records needs the
-// normalisation and fuzzy matching that real records need.
+// The canonical record is the ground truth (people.ndjson); every account.opened, account.updated,
+// credit.report and social.link carries a rendering of it in the source's style plus the customer's
+// own typing habits, as it stood when the record was written (a maiden name before the marriage, the
+// old address before the move, a bureau that has not caught up yet), with now and then a slip (a
+// kanji the input method offered, a confused kana, swapped digits), so linking records needs the
+// normalisation and fuzzy matching that real records need. Each rendering says what it carries
+// (`RecordNote`), so the ground truth can explain a missed link.
 import { foldVariants } from "./data/names.ts";
 import type { RecordStyle } from "./data/sources.ts";
 import { INCOME_BANDS } from "./data/occupations.ts";
 import type { LegalForm } from "./data/corporate-names.ts";
+import { IME_CONFUSIONS, KANA_CONFUSIONS } from "./data/typos.ts";
 import type { Rng } from "./rng.ts";
+import { DAY } from "./time.ts";
 import { fullWidthDigits, kanjiNumber, romaji, toFullWidth, toHalfWidthKana, toHiragana, type RomajiStyle } from "./text.ts";
 
 export interface JpAddress {
@@ -63,8 +68,12 @@ export interface IndividualIdentity {
   nationality: string;
   residency: "citizen" | "resident_foreigner" | "non_resident";
   address: JpAddress | ForeignAddress;
-  /** Former address a stale record may still show (a move not reported everywhere). */
+  /** Where they lived until `movedAt` (epoch ms): records written before the move, and stale ones, show it. */
   formerAddress?: JpAddress;
+  movedAt?: number;
+  /** The name they had until `renamedAt` (epoch ms; a marriage): records written before it, and stale ones, show it. */
+  formerName?: PersonName;
+  renamedAt?: number;
   phone: Phone | { e164Display: string };
   emails: readonly string[];
   occupation: string;
@@ -187,22 +196,140 @@ function nameSeparator(rng: Rng, style: RecordStyle): string {
   return pickW(rng, [SPACE, " ", ""], style.nameSpace);
 }
 
-function renderKana(rng: Rng, style: RecordStyle, family: string, given: string): string {
+// ---------------------------------------------------------------------------------------------
+// What a record shows: the name and address as they stood when it was written, and its slips
+
+/** What one written record carries besides the person's current identity, for the ground truth. */
+export type RecordNote =
+  | "former-name" // a name the person had before (a maiden name)
+  | "former-address" // an address they have moved from
+  | "typo:kana" // a confused or mistyped kana in the reading
+  | "typo:kanji" // a kanji the input method offered for the same reading
+  | "typo:latin" // a letter dropped or doubled in the Latin name
+  | "typo:dob" // day and month swapped, or the day off by one
+  | "typo:address" // a block number off by one
+  | "typo:postal" // a digit of the postal code wrong
+  | "typo:phone" // two neighbouring digits swapped
+  | "typo:email"; // two neighbouring letters of the local part swapped
+
+/** Which of the person's past the record shows. */
+export interface RecordView {
+  formerName: boolean;
+  formerAddress: boolean;
+}
+
+export const CURRENT_VIEW: RecordView = { formerName: false, formerAddress: false };
+
+/** An exchange writes what the customer tells it when the account is opened. */
+export function viewAt(id: IndividualIdentity, t: number): RecordView {
+  return {
+    formerName: id.renamedAt !== undefined && id.formerName !== undefined && t < id.renamedAt,
+    formerAddress: id.movedAt !== undefined && id.formerAddress !== undefined && t < id.movedAt,
+  };
+}
+
+/**
+ * A bureau learns of a marriage or a move late: after the change, it still holds the old name with a
+ * chance that halves every ~3 months (addresses: ~4 months).
+ */
+export function bureauViewAt(rng: Rng, id: IndividualIdentity, t: number): RecordView {
+  const v = viewAt(id, t);
+  if (!v.formerName && id.renamedAt !== undefined && id.formerName !== undefined) v.formerName = rng.chance(Math.exp(-(t - id.renamedAt) / (130 * DAY)));
+  if (!v.formerAddress && id.movedAt !== undefined && id.formerAddress !== undefined) v.formerAddress = rng.chance(Math.exp(-(t - id.movedAt) / (180 * DAY)));
+  return v;
+}
+
+/** A social-media profile matched by a bureau keeps the name it was opened under more often than not. */
+export function socialViewAt(rng: Rng, id: IndividualIdentity, t: number): RecordView {
+  const v = viewAt(id, t);
+  if (!v.formerName && id.formerName !== undefined) v.formerName = rng.chance(0.4);
+  return { formerName: v.formerName, formerAddress: false };
+}
+
+/** Per-field chances of a slip in one written record. */
+export const SLIP_RATES = {
+  kana: 0.015,
+  kanji: 0.008,
+  latin: 0.01,
+  dob: 0.006,
+  address: 0.01,
+  postal: 0.004,
+  phone: 0.008,
+  email: 0.006,
+} as const;
+
+/** A record and what it carries (see RecordNote). */
+export interface Rendered {
+  record: IdentityRecord;
+  notes: RecordNote[];
+}
+
+function renderKana(rng: Rng, style: RecordStyle, family: string, given: string, notes: RecordNote[]): string {
   const form = rng.weighted(style.kana);
   const sep = pickW(rng, [SPACE, " ", ""], [0.5, 0.3, 0.2]);
   let s = `${family}${sep}${given}`;
-  if (rng.chance(0.012)) s = kanaSlip(rng, s);
+  if (rng.chance(SLIP_RATES.kana)) {
+    const slipped = kanaSlip(rng, s);
+    if (slipped !== s) {
+      s = slipped;
+      notes.push("typo:kana");
+    }
+  }
   if (form === 1) return toHalfWidthKana(s);
   if (form === 2) return toHiragana(s);
   return s;
 }
 
-/** A typing slip in a reading: a long vowel written with ー, or a voiced mark dropped. */
+/** A typing slip in a reading: a long vowel written with ー, or a kana confused with its neighbour. */
 function kanaSlip(rng: Rng, s: string): string {
   const longVowel = s.replace(/([オコソトノホモヨロゴゾドボポョ])ウ/, "$1ー");
-  if (longVowel !== s && rng.chance(0.7)) return longVowel;
-  const unvoiced = s.replace(/[ガギグゲゴザジズゼゾダデドバビブベボ]/, (c) => String.fromCharCode(c.charCodeAt(0) - 1));
-  return unvoiced;
+  if (longVowel !== s && rng.chance(0.4)) return longVowel;
+  const chars = [...s];
+  const at: number[] = [];
+  chars.forEach((c, i) => {
+    if (KANA_CONFUSIONS[c] !== undefined) at.push(i);
+  });
+  if (at.length === 0) return longVowel;
+  const i = rng.pick(at);
+  chars[i] = KANA_CONFUSIONS[chars[i]!]!;
+  return chars.join("");
+}
+
+/** One kanji of a name replaced by one the input method offers for the same reading (the given name first). */
+function kanjiSlip(rng: Rng, family: string, given: string): { family: string; given: string } | undefined {
+  const swap = (s: string): string | undefined => {
+    const chars = [...s];
+    const at: number[] = [];
+    chars.forEach((c, i) => {
+      if (IME_CONFUSIONS[c] !== undefined) at.push(i);
+    });
+    if (at.length === 0) return undefined;
+    const i = rng.pick(at);
+    chars[i] = rng.pick(IME_CONFUSIONS[chars[i]!]!);
+    return chars.join("");
+  };
+  const g = swap(given);
+  if (g !== undefined) return { family, given: g };
+  const f = swap(family);
+  return f !== undefined ? { family: f, given } : undefined;
+}
+
+/** A letter of the Latin name (not the first of a word) dropped or doubled. */
+function latinSlip(rng: Rng, s: string): string {
+  const at: number[] = [];
+  for (let i = 1; i < s.length; i++) if (/\p{L}/u.test(s[i]!) && /\p{L}/u.test(s[i - 1]!)) at.push(i);
+  if (at.length === 0) return s;
+  const i = rng.pick(at);
+  return rng.chance(0.5) ? s.slice(0, i) + s.slice(i + 1) : s.slice(0, i) + s[i] + s.slice(i);
+}
+
+/** Two neighbouring characters of `s` between `from` and `to` swapped (when they differ). */
+function swapNeighbours(rng: Rng, s: string, from: number, to: number): string {
+  const at: number[] = [];
+  for (let i = from; i + 1 < to; i++) if (s[i] !== s[i + 1]) at.push(i);
+  if (at.length === 0) return s;
+  const i = rng.pick(at);
+  return s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2);
 }
 
 function renderLatin(rng: Rng, n: PersonName): string {
@@ -229,10 +356,18 @@ function renderLatin(rng: Rng, n: PersonName): string {
   }
 }
 
-function renderPersonName(rng: Rng, style: RecordStyle, n: PersonName): { name: string; nameKana: string } {
+/** The name and its reading as one record writes them (variant kanji kept or folded, spacing, script of the reading, slips). */
+export function renderPersonName(rng: Rng, style: RecordStyle, n: PersonName, notes: RecordNote[] = []): { name: string; nameKana: string } {
   const fold = n.script === "kanji" && rng.chance(style.foldVariants);
-  const family = fold ? foldVariants(n.family) : n.family;
-  const given = fold ? foldVariants(n.given) : n.given;
+  let family = fold ? foldVariants(n.family) : n.family;
+  let given = fold ? foldVariants(n.given) : n.given;
+  if (n.script === "kanji" && rng.chance(SLIP_RATES.kanji)) {
+    const slipped = kanjiSlip(rng, family, given);
+    if (slipped !== undefined) {
+      ({ family, given } = slipped);
+      notes.push("typo:kanji");
+    }
+  }
   const useAlt = n.familyKanaAlt !== undefined && rng.chance(0.3);
   const fk = useAlt ? n.familyKanaAlt! : n.familyKana;
   const gk = useAlt ? n.givenKanaAlt ?? n.givenKana : n.givenKana;
@@ -243,7 +378,16 @@ function renderPersonName(rng: Rng, style: RecordStyle, n: PersonName): { name: 
   } else {
     name = `${family}${nameSeparator(rng, style)}${given}`;
   }
-  return { name, nameKana: renderKana(rng, style, fk, gk) };
+  return { name, nameKana: renderKana(rng, style, fk, gk, notes) };
+}
+
+/** The Latin name as one record writes it, now and then with a slip. */
+export function renderLatinName(rng: Rng, n: PersonName, notes: RecordNote[] = []): string {
+  const s = renderLatin(rng, n);
+  if (!rng.chance(SLIP_RATES.latin)) return s;
+  const slipped = latinSlip(rng, s);
+  if (slipped !== s) notes.push("typo:latin");
+  return slipped;
 }
 
 function hyphenChar(rng: Rng, full: boolean): string {
@@ -328,27 +472,88 @@ export interface RenderFields {
   profile: boolean;
 }
 
-/** One source's record of an individual: the same person, written its way. */
-export function renderIndividual(rng: Rng, style: RecordStyle, id: IndividualIdentity, fields: RenderFields): IdentityRecord {
-  const { name, nameKana } = renderPersonName(rng, style, id.name);
+function addressSlip(rng: Rng, a: JpAddress): JpAddress {
+  if (a.go !== null && rng.chance(0.5)) return { ...a, go: a.go > 1 && rng.chance(0.5) ? a.go - 1 : a.go + 1 };
+  return { ...a, banchi: a.banchi > 1 && rng.chance(0.5) ? a.banchi - 1 : a.banchi + 1 };
+}
+
+function postalSlip(rng: Rng, code: string): string {
+  const i = rng.int(3, 6);
+  const d = (code.charCodeAt(i) - 48 + rng.int(1, 9)) % 10;
+  return code.slice(0, i) + String(d) + code.slice(i + 1);
+}
+
+function phoneSlip(rng: Rng, p: Phone | { e164Display: string }): Phone | { e164Display: string } {
+  if ("e164Display" in p) {
+    const s = p.e164Display.replace(/[^+0-9]/g, "");
+    return { e164Display: swapNeighbours(rng, s, Math.max(1, s.length - 8), s.length) };
+  }
+  return { national: swapNeighbours(rng, p.national, 3, p.national.length), groups: p.groups };
+}
+
+function emailSlip(rng: Rng, e: string): string {
+  const at = e.indexOf("@");
+  return at > 2 ? swapNeighbours(rng, e, 1, at) : e;
+}
+
+/**
+ * One source's record of an individual: the same person, written its way, as of `view` (the maiden
+ * name, the old address), with now and then a slip; `notes` says which.
+ */
+export function renderIndividual(rng: Rng, style: RecordStyle, id: IndividualIdentity, fields: RenderFields, view: RecordView = CURRENT_VIEW): Rendered {
+  const notes: RecordNote[] = [];
+  const person = view.formerName && id.formerName !== undefined ? id.formerName : id.name;
+  if (person !== id.name) notes.push("former-name");
+  const { name, nameKana } = renderPersonName(rng, style, person, notes);
   const r: IdentityRecord = { name, nameKana };
-  if (fields.latin && rng.chance(style.latin)) r.nameLatin = renderLatin(rng, id.name);
-  r.dateOfBirth = rng.chance(0.006) ? dobSlip(rng, id.dateOfBirth) : id.dateOfBirth;
+  if (fields.latin && rng.chance(style.latin)) r.nameLatin = renderLatinName(rng, person, notes);
+  r.dateOfBirth = id.dateOfBirth;
+  if (rng.chance(SLIP_RATES.dob)) {
+    r.dateOfBirth = dobSlip(rng, id.dateOfBirth);
+    notes.push("typo:dob");
+  }
   r.nationality = id.nationality;
   r.residency = id.residency;
-  const addr = id.formerAddress !== undefined && rng.chance(0.5) ? id.formerAddress : id.address;
-  if (addr.kind === "jp") r.postalCode = renderPostal(rng, style, addr.postalCode);
+  let addr = view.formerAddress && id.formerAddress !== undefined ? id.formerAddress : id.address;
+  if (addr !== id.address) notes.push("former-address");
+  if (addr.kind === "jp") {
+    let code = addr.postalCode;
+    if (rng.chance(SLIP_RATES.postal)) {
+      code = postalSlip(rng, code);
+      notes.push("typo:postal");
+    }
+    r.postalCode = renderPostal(rng, style, code);
+    if (rng.chance(SLIP_RATES.address)) {
+      addr = addressSlip(rng, addr);
+      notes.push("typo:address");
+    }
+  }
   r.address = renderAddress(rng, style, addr);
   if (fields.contact) {
-    r.phone = renderPhone(rng, style, id.phone);
+    let phone = id.phone;
+    if (rng.chance(SLIP_RATES.phone)) {
+      const slipped = phoneSlip(rng, phone);
+      if (canonicalPhone(slipped) !== canonicalPhone(phone)) {
+        phone = slipped;
+        notes.push("typo:phone");
+      }
+    }
+    r.phone = renderPhone(rng, style, phone);
     r.email = renderEmail(rng, id.emails);
+    if (rng.chance(SLIP_RATES.email)) {
+      const slipped = emailSlip(rng, r.email);
+      if (slipped !== r.email) {
+        r.email = slipped;
+        notes.push("typo:email");
+      }
+    }
   }
   if (fields.profile) {
     r.occupation = id.occupation;
     r.declaredIncomeJpy = declaredIncome(rng, id.incomeJpy);
     r.purpose = id.purpose;
   }
-  return r;
+  return { record: r, notes };
 }
 
 function dobSlip(rng: Rng, dob: string): string {

@@ -14,6 +14,8 @@
 // switched off, and for pass-through their trading too), so what a detector sees on them is the
 // injection alone.
 import type { EventInput, InjectionLabel } from "../contracts/index.ts";
+import { broadcastDelay, confirmationDelay, sweepDelay, within } from "./chain.ts";
+import { RESEARCH_FIRMS } from "./data/sources.ts";
 import type { EventFactory, MovementSpec } from "./factory.ts";
 import type { IdAllocator } from "./ids.ts";
 import { formatNumber, type AssetSeries, type Markets } from "./market.ts";
@@ -45,6 +47,7 @@ export interface InjectContext {
   factory: EventFactory;
 }
 
+const CHAIN = RESEARCH_FIRMS.chain;
 const yen = (v: number) => `¥${Math.round(v).toLocaleString("en-US")}`;
 const hours = (ms: number) => (ms >= 48 * HOUR ? `${(ms / (24 * HOUR)).toFixed(1)} days` : `${(ms / HOUR).toFixed(1)} h`);
 
@@ -82,9 +85,32 @@ export function planInjections(ctx: InjectContext, perTypology: number): Injecti
     const tl = offGrid(t - Math.floor(rng.range(1, 10) * MINUTE), ctx.start);
     return { t: tl, e: factory.login(ids.next(factory.source(a), "lg"), tl, a, rng) };
   };
+  /** Logins come before the first event of a movement (for a crypto deposit, before its transaction lands on chain). */
+  const firstOf = new Map<Fixed, number>();
+  const loginFor = (a: Account, f: Fixed): Fixed => {
+    const l = login(a, firstOf.get(f) ?? f.t);
+    // an account opened shortly before (a mule's) was opened before this login too
+    if (a.openedAt >= l.t - MINUTE) a.openedAt = l.t - MINUTE - Math.floor(rng.range(0, 30 * MINUTE));
+    return l;
+  };
+  /** A deposit or withdrawal, with its on-chain side timed as the background's (chain.ts) added to the events. */
   const move = (a: Account, t: number, m: MovementSpec): Fixed => {
     const prefix = m.kind === "deposit" ? "dp" : "wd";
-    return { t, e: factory.movement(ids.next(factory.source(a), prefix), t, a, m, rng) };
+    const f: Fixed = { t, e: factory.movement(ids.next(factory.source(a), prefix), t, a, m, rng) };
+    if (m.channel === "crypto") {
+      const asset = markets.asset(m.asset);
+      if (m.kind === "deposit") {
+        const tc = offGrid(t - confirmationDelay(rng, asset.def.network), ctx.start);
+        firstOf.set(f, tc);
+        events.push({ t: tc, e: factory.chainMirror(ids.next(CHAIN, "ct"), tc, a, f.e) });
+        const sweep = within(t, sweepDelay(rng), ctx.start, ctx.end);
+        if (sweep !== undefined) events.push({ t: sweep, e: factory.depositSweep(ids.next(CHAIN, "ct"), sweep, a, f.e, rng) });
+      } else {
+        const sent = within(t, broadcastDelay(rng), ctx.start, ctx.end);
+        if (sent !== undefined) events.push({ t: sent, e: factory.chainMirror(ids.next(CHAIN, "ct"), sent, a, f.e) });
+      }
+    }
+    return f;
   };
   const cryptoOf = (asset: AssetSeries, a: Account, t: number, value: number): { amount: string; value: number } => {
     const price = markets.mid(asset, a.exchange, t);
@@ -132,7 +158,6 @@ export function planInjections(ctx: InjectContext, perTypology: number): Injecti
     const injected: Fixed[] = [];
     const values: number[] = [];
     for (const t of spread(t0, Math.floor(span), n, 20 * MINUTE)) {
-      events.push(login(a, t));
       let m: MovementSpec;
       if (asset === undefined) {
         const v = Math.round((line * rng.range(0.83, 0.97)) / 1_000) * 1_000;
@@ -143,6 +168,7 @@ export function planInjections(ctx: InjectContext, perTypology: number): Injecti
       }
       values.push(m.value);
       const f = move(a, t, m);
+      events.push(loginFor(a, f));
       injected.push(f);
       events.push(f);
     }
@@ -163,7 +189,6 @@ export function planInjections(ctx: InjectContext, perTypology: number): Injecti
     if (mule) a.openedAt = Math.max(ctx.start - 20 * 24 * HOUR, tD - Math.floor(rng.range(30 * MINUTE, 6 * HOUR)));
     const V = Math.round(Math.min(10_000_000, Math.max(600_000, rng.logNormal(2_500_000, 0.7))) / 10_000) * 10_000;
     const injected: Fixed[] = [];
-    events.push(login(a, tD));
     const inAsset = variant === 1 ? listedMajor(a) : undefined;
     let depositValue = V;
     if (inAsset === undefined) {
@@ -173,6 +198,7 @@ export function planInjections(ctx: InjectContext, perTypology: number): Injecti
       depositValue = c.value;
       injected.push(move(a, tD, { kind: "deposit", channel: "crypto", asset: inAsset.def.asset, amount: c.amount, value: c.value }));
     }
+    events.push(loginFor(a, injected[0]!));
     // withdrawal legs: 85–98% of the deposit in 1–4 pieces, none of them near a structuring line
     const share = rng.range(0.85, 0.98);
     let pieces: number[] = [];
@@ -255,7 +281,6 @@ export function planInjections(ctx: InjectContext, perTypology: number): Injecti
     const who = a.corporate ? "corporate" : "individual";
     const depthShare = a.corporate ? 1 : 0.5;
     const injected: Fixed[] = [];
-    events.push(login(a, t));
     let note: string;
     if (v.what === "jpy") {
       const line = depthShare * markets.askDepthJpy(t, "max");
@@ -274,7 +299,7 @@ export function planInjections(ctx: InjectContext, perTypology: number): Injecti
       injected.push(move(a, t, { kind: v.dir, channel: "crypto", asset: asset.def.asset, amount, value }));
       note = `${asset.def.asset} ${v.dir} of ${amount} (${yen(value)}) by ${who === "corporate" ? "a corporate" : "an individual"}: ${factor.toFixed(2)}× the largest ${side}-side depth line (${depthShare * 100}% of depth within 1% of mid) on ${asset.def.market}`;
     }
-    events.push(...injected);
+    events.push(loginFor(a, injected[0]!), ...injected);
     label("market-moving-transfer", a, injected, note);
   }
 

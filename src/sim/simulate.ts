@@ -10,11 +10,32 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { badInput, type EventInput, type InjectionLabel } from "../contracts/index.ts";
+import type { UpdateReason } from "./factory.ts";
+import type { RecordNote } from "./identity.ts";
+import { identityEventsOf, type RecordKind } from "./identity-events.ts";
 import { buildPlan, buildTruth, type PersonTruth, type SimulationStats } from "./plan.ts";
 import { streamEvents } from "./stream.ts";
 import { parseStart } from "./time.ts";
 
-export type { PersonTruth, SimulationStats } from "./plan.ts";
+export type { IdentityStats, PersonTruth, SimulationStats } from "./plan.ts";
+export type { RecordKind } from "./identity-events.ts";
+export type { RecordNote } from "./identity.ts";
+export type { UpdateReason } from "./factory.ts";
+
+/** An identity-bearing event with the truth about it. */
+export interface IdentityEventTruth {
+  /** account.opened, account.updated, credit.report or social.link, exactly as in `events`. */
+  event: EventInput;
+  /** Whom it is about (people.ndjson). */
+  personId: string;
+  kind: RecordKind;
+  /** The account it belongs to (KYC, KYC changes, exchange social links). */
+  accountId?: string;
+  /** KYC changes: why (re-entered details, a move, a new family name). */
+  reason?: UpdateReason;
+  /** What its record shows besides the person's current identity: a former name or address, a slip. */
+  notes: RecordNote[];
+}
 
 export interface SimulateOptions {
   /** Any integer; the same seed (and options) always gives the same events. */
@@ -51,6 +72,12 @@ export interface Simulation {
   labels: InjectionLabel[];
   /** Who owns which account and which identity records (people.ndjson). Synthetic; built on first access. */
   readonly people: PersonTruth[];
+  /**
+   * The identity-bearing events only (account.opened, account.updated, credit.report, social.link),
+   * in stream order and identical to those in `events`, each with whom it is about and what it shows;
+   * generated without the rest of the stream (cheap for linkage test sets).
+   */
+  identityEvents: Iterable<IdentityEventTruth>;
   /** Things a reader should know (e.g. the reference data folder was missing). */
   notes: string[];
   stats: SimulationStats;
@@ -102,6 +129,16 @@ export function simulate(opts: SimulateOptions): Simulation {
     labels: plan.labels,
     get people() {
       return (truth ??= buildTruth(plan));
+    },
+    identityEvents: {
+      *[Symbol.iterator]() {
+        for (const r of identityEventsOf(plan)) {
+          const out: IdentityEventTruth = { event: r.event, personId: plan.pop.people[r.person]!.personId, kind: r.kind, notes: r.notes };
+          if (r.accountId !== undefined) out.accountId = r.accountId;
+          if (r.reason !== undefined) out.reason = r.reason;
+          yield out;
+        }
+      },
     },
     notes: plan.notes,
     stats: plan.stats,

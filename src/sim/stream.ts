@@ -9,7 +9,10 @@ import type { Account } from "./population.ts";
 import type { AssetSeries } from "./market.ts";
 import { formatNumber } from "./market.ts";
 import { Rng } from "./rng.ts";
-import { EXCHANGES } from "./data/sources.ts";
+import { EXCHANGES, RESEARCH_FIRMS } from "./data/sources.ts";
+import { txHash } from "./factory.ts";
+
+const CHAIN = RESEARCH_FIRMS.chain;
 
 /** What the heap holds: a function that builds the event(s) due at its time, called when they are due. */
 type Due = () => EventInput | EventInput[];
@@ -160,14 +163,65 @@ export function* streamEvents(plan: Plan): Generator<EventInput, void, undefined
       at(x.t, () => marketOrder(a, x.t, markets.asset(x.asset), kind, x.amount, x.fills ?? 1, rng));
       return;
     }
+    if (x.kind === "transfer") {
+      at(x.t, () => factory.transfer(ids.next(factory.source(a), "tf"), x.t, a, pop.accounts[x.to!]!, x.asset, x.amount, x.value));
+      return;
+    }
     const kind = x.kind;
+    const spec = { kind, channel: x.channel ?? "bank", asset: x.asset, amount: x.amount, value: x.value, ...(x.ownWallet !== undefined ? { ownWallet: x.ownWallet } : {}) };
+    const build = () => factory.movement(ids.next(factory.source(a), kind === "deposit" ? "dp" : "wd"), x.t, a, spec, rng);
+    const sweep = (dep: EventInput) => {
+      if (x.sweepAt !== undefined) {
+        const ts = x.sweepAt;
+        at(ts, () => factory.depositSweep(ids.next(CHAIN, "ct"), ts, a, dep, rng));
+      }
+    };
+    if (kind === "deposit" && x.chainAt !== undefined) {
+      // the transaction lands on chain first; the exchange credits it after its confirmations
+      const tc = x.chainAt;
+      at(tc, () => {
+        const dep = build();
+        at(x.t, () => dep);
+        sweep(dep);
+        return factory.chainMirror(ids.next(CHAIN, "ct"), tc, a, dep);
+      });
+      return;
+    }
     at(x.t, () => {
-      const spec = { kind, channel: x.channel ?? "bank", asset: x.asset, amount: x.amount, value: x.value, ...(x.ownWallet !== undefined ? { ownWallet: x.ownWallet } : {}) };
-      return factory.movement(ids.next(factory.source(a), kind === "deposit" ? "dp" : "wd"), x.t, a, spec, rng);
+      const e = build();
+      if (kind === "withdrawal" && x.chainAt !== undefined) {
+        const tc = x.chainAt;
+        at(tc, () => factory.chainMirror(ids.next(CHAIN, "ct"), tc, a, e));
+      }
+      if (kind === "deposit") sweep(e);
+      return e;
     });
   };
 
   const login = (a: Account, t: number, rng: Rng) => at(t, () => factory.login(ids.next(factory.source(a), "lg"), t, a, rng));
+
+  /** A background on-chain move: a customer's own wallet paying an unhosted address or being paid by one, or two unhosted addresses. */
+  const unhosted = (s: Extract<Session, { kind: "chain" }>): EventInput => {
+    const rng = Rng.derive(seed, "chain", s.no);
+    const asset = markets.assets[s.asset]!;
+    const pool = plan.chainPool;
+    const k = rng.int(0, pool - 1);
+    const other = factory.poolAddress(asset, k);
+    let from: string;
+    let to: string;
+    if (s.account >= 0) {
+      const own = factory.ownWallet(pop.accounts[s.account]!, asset, rng.int(0, 2));
+      from = s.outgoing ? own : other;
+      to = s.outgoing ? other : own;
+    } else {
+      from = other;
+      to = factory.poolAddress(asset, (k + rng.int(1, pool - 1)) % pool);
+    }
+    const price = markets.mid(asset, asset.venues[0]!.exchange, s.t);
+    const value = Math.min(rng.logNormal(40_000, 1.3), 5_000_000) * (asset.def.tier === "thin" ? 0.3 : 1);
+    const amount = formatNumber(Math.max(10 ** -asset.def.qtyDp, value / price), asset.def.qtyDp);
+    return factory.chainTransfer(ids.next(CHAIN, "ct"), s.t, asset, txHash(rng, asset.def.addressKind), from, to, amount, Math.max(1, Math.round(Number(amount) * price)));
+  };
 
   const expand = (s: Session) => {
     switch (s.kind) {
@@ -235,9 +289,18 @@ export function* streamEvents(plan: Plan): Generator<EventInput, void, undefined
         return;
       case "update": {
         const a = pop.accounts[s.account]!;
-        at(s.t, () => factory.accountUpdated(ids.next(factory.source(a), "au"), s.t, a, Rng.derive(seed, "x", s.no)));
+        at(s.t, () => factory.accountUpdated(s.id, s.t, a, Rng.derive(seed, "x", s.no), s.reason));
         return;
       }
+      case "chain":
+        at(s.t, () => unhosted(s));
+        return;
+      case "custody":
+        at(s.t, () => factory.custodyMove(ids.next(CHAIN, "ct"), s.t, s.exchange, markets.assets[s.asset]!, s.toCold, Rng.derive(seed, "custody", s.no)));
+        return;
+      case "listing":
+        at(s.t, () => factory.listingAnnounced(s.id, s.t, s.exchange, s.asset, s.listingAt));
+        return;
       case "close": {
         const a = pop.accounts[s.account]!;
         at(s.t, () => factory.accountClosed(ids.next(factory.source(a), "ac"), s.t, a, Rng.derive(seed, "x", s.no)));

@@ -9,6 +9,8 @@ export const SECOND = 1_000;
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;
+/** A mean Gregorian year. */
+export const YEAR = 365.2425 * DAY;
 const JST_OFFSET = 9 * HOUR;
 
 /** Market snapshots come every 15 minutes, and market makers requote on the same beat. */
@@ -50,6 +52,11 @@ export function jst(t: number): string {
 /** `YYYY-MM-DD` of the JST calendar day containing t. */
 export function jstDate(t: number): string {
   return new Date(t + JST_OFFSET).toISOString().slice(0, 10);
+}
+
+/** Midnight JST at the start of the calendar day containing t. */
+export function jstMidnight(t: number): number {
+  return t - ((((t + JST_OFFSET) % DAY) + DAY) % DAY);
 }
 
 /** Hour of day in JST (0–23). */

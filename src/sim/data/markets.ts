@@ -71,3 +71,13 @@ export const MARKETS: readonly MarketDef[] = [
     venues: { coincheck: v(3e5, 8_000) },
   },
 ];
+
+/**
+ * Tokens an exchange may announce a new JPY market for: real tickers of the kind Japanese venues have
+ * added, none of them traded in the simulation (the announced market opens after the period, so no
+ * trading in it is simulated).
+ */
+export const NEW_TOKENS: readonly string[] = [
+  "DOT", "LINK", "MATIC", "SAND", "ENJ", "IOST", "JASMY", "PLT", "ASTR", "SHIB", "DOGE", "AVAX", "APE", "AXS", "IMX", "OAS",
+  "FLR", "QTUM", "BAT", "XLM", "LTC", "BCH", "ETC", "ATOM", "ADA", "SOL", "MKR", "DAI", "GALA", "ARB", "OP", "CHZ",
+];

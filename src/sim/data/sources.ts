@@ -100,6 +100,8 @@ export const RESEARCH_FIRMS = {
   sanctions: "kumo-intel",
   /** Publishes phishing / exploit / heist labels (Etherscan-derived, via Forta's labelled datasets). */
   threats: "tsurugi-labs",
+  /** Runs nodes and feeds the consortium on-chain transfers (`chain.transfer`) around the exchanges' addresses. */
+  chain: "kumo-intel",
 } as const;
 
 export const SOCIAL_PLATFORMS: readonly string[] = ["x", "instagram", "line", "facebook", "tiktok"];
