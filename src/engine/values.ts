@@ -37,3 +37,19 @@ export function ceilDiv(a: bigint, b: bigint): bigint {
 export function shareLine(base: bigint, sharePpm: bigint): Money {
   return ceilDiv(base * sharePpm, PPM) as Money;
 }
+
+/**
+ * Evidence keys `(key, time)` in event-time order (ties by key), each once: the order alerts list
+ * their evidence in.
+ */
+export function sortedKeys(items: ReadonlyArray<[string, number]>): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const [k] of [...items].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(k);
+    }
+  }
+  return out;
+}

@@ -17,7 +17,7 @@
 import { formatMoney, keyOf, type Event, type Money } from "../../../contracts/index.ts";
 import { clampScore, formatJpy, formatQuantity, ppm, yen } from "../../format.ts";
 import { CLEAR, defineTypology, error, hit, skip, type EvalContext, type Outcome } from "../../types.ts";
-import { isAmount, PPM } from "../../values.ts";
+import { isAmount, PPM, sortedKeys } from "../../values.ts";
 import { crossBorderConfigSchema, crossBorderDefaults, type CrossBorderConfig } from "./config.ts";
 
 export const id = "cross-border-outflow";
@@ -115,17 +115,6 @@ const BASE: Record<string, number> = { callForAction: 90, increasedMonitoring: 6
 
 const filled = (s: unknown): boolean => typeof s === "string" && s.trim().length > 0;
 
-function sortedKeys(items: ReadonlyArray<[string, number]>): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const [k] of [...items].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    if (!seen.has(k)) {
-      seen.add(k);
-      out.push(k);
-    }
-  }
-  return out;
-}
 
 function dropBefore(s: Sums, from: number): void {
   let i = 0;

@@ -21,7 +21,7 @@
 import { formatMoney, keyOf, type Event, type Money } from "../../../contracts/index.ts";
 import { clampScore, formatDuration, formatJpy, formatShare, ppm, share, yen } from "../../format.ts";
 import { CLEAR, defineTypology, error, hit, notEnoughHistory, skip, type AlertDraft, type EvalContext, type Outcome } from "../../types.ts";
-import { atLeastShare, isAmount } from "../../values.ts";
+import { atLeastShare, isAmount, sortedKeys } from "../../values.ts";
 import { profileMismatchConfigSchema, profileMismatchDefaults, type ProfileMismatchConfig } from "./config.ts";
 
 export const id = "profile-mismatch";
@@ -287,17 +287,6 @@ function bureauOf(state: ProfileMismatchState, subject: string, now: number, p: 
 const bandText = (band: number, edges: readonly bigint[]): string =>
   band === 0 ? `under ${formatJpy(edges[0] as Money)}` : band >= edges.length ? `${formatJpy(edges[edges.length - 1] as Money)} or more` : `${formatJpy(edges[band - 1] as Money)}–${formatJpy(edges[band] as Money)}`;
 
-function sortedKeys(items: ReadonlyArray<[string, number]>): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const [k] of [...items].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    if (!seen.has(k)) {
-      seen.add(k);
-      out.push(k);
-    }
-  }
-  return out;
-}
 
 function incomeRule(state: ProfileMismatchState, w: Window, bureau: Bureau | undefined, account: string, ctx: EvalContext<ProfileMismatchParams>): AlertDraft | "unknown" | undefined {
   const p = ctx.params;
