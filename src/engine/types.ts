@@ -126,21 +126,8 @@ export interface Typology<Config, Params, State> {
   size?(state: State): number;
 }
 
-/** A typology with its types erased, as the registry and engine hold it. */
-export interface AnyTypology {
-  readonly id: string;
-  readonly version: string;
-  readonly description: string;
-  readonly configSchema: z.ZodType<unknown>;
-  readonly defaultConfig: unknown;
-  readonly eventTypes: readonly EventType[];
-  prepare(config: unknown): unknown;
-  initialState(config: unknown): unknown;
-  onEvent(state: unknown, event: Event, ctx: EvalContext<unknown>): Outcome;
-  prune?(state: unknown, now: number, params: unknown): void;
-  flush?(state: unknown, ctx: EvalContext<unknown>): Outcome;
-  size?(state: unknown): number;
-}
+/** A typology with its types erased, as the registry and engine hold it (methods are bivariant). */
+export type AnyTypology = Typology<unknown, unknown, unknown>;
 
 /** Declare a typology with full typing; returns it type-erased for the registry. */
 export function defineTypology<Config, Params, State>(t: Typology<Config, Params, State>): AnyTypology {
