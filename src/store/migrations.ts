@@ -10,7 +10,12 @@ import { KanshiError } from "../contracts/errors.ts";
 import { toNumber, toStr, type SqlDatabase } from "./sql.ts";
 
 export interface Migration {
-  /** 1, 2, 3, … in order, no gaps. */
+  /**
+   * Strictly increasing. Numbers are handed out to rooms ahead of their work (6 identity records,
+   * 7 cases, 8 disclosures, 9 rules and typology configs, 10 reports, 11 sessions, 12 the replay
+   * encoding), so the list may skip a number until the room that owns it lands; a database that has
+   * a later migration but not an earlier one it has never seen gets the earlier one applied next.
+   */
   version: number;
   /** A short name (`events`, `cases`, …), recorded with it. */
   name: string;
@@ -156,7 +161,10 @@ export function checksum(m: Migration): string {
 
 function checkOrder(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations[${i}]: expected version ${i + 1}, got ${m.version}`);
+    const prev = i === 0 ? 0 : migrations[i - 1]!.version;
+    if (!Number.isSafeInteger(m.version) || m.version <= prev) {
+      throw new Error(`migrations[${i}]: version ${m.version} must be an integer greater than ${prev}`);
+    }
   });
 }
 
@@ -190,7 +198,7 @@ export async function migrate(db: SqlDatabase, migrations: readonly Migration[] 
         if (!m) {
           throw new KanshiError(
             "unavailable",
-            `the database schema is at version ${version} (${toStr(r.name, "name")}), newer than this Kanshi knows (${migrations.length}); upgrade Kanshi`,
+            `the database has migration ${version} (${toStr(r.name, "name")}), which this Kanshi does not know (it knows up to ${migrations.at(-1)?.version ?? 0}); upgrade Kanshi`,
           );
         }
         if (toStr(r.checksum, "checksum") !== checksum(m)) {
@@ -210,7 +218,7 @@ export async function migrate(db: SqlDatabase, migrations: readonly Migration[] 
         });
         applied.push(m.version);
       }
-      result = { applied, version: migrations.length };
+      result = { applied, version: migrations.at(-1)?.version ?? 0 };
     } catch (e) {
       // The session's connection is dropped on error, which releases the lock with it.
       await s.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);

@@ -168,22 +168,26 @@ describe("PGlite data directory", () => {
   // Last: it leaves the directory at a schema version the code does not know.
   it("migrations apply once, extend by appending, and refuse an edited, a newer or an out-of-order set", async () => {
     assert.ok(db);
-    assert.deepEqual(await migrate(db), { applied: [], version: MIGRATIONS.length });
-    const extra: Migration = { version: MIGRATIONS.length + 1, name: "extra", up: "CREATE TABLE extra (x int)" };
+    const last = MIGRATIONS.at(-1)!.version;
+    assert.deepEqual(await migrate(db), { applied: [], version: last });
+    const extra: Migration = { version: last + 50, name: "extra", up: "CREATE TABLE extra (x int)" };
     assert.deepEqual(await migrate(db, [...MIGRATIONS, extra]), { applied: [extra.version], version: extra.version });
     assert.deepEqual(await migrate(db, [...MIGRATIONS, extra]), { applied: [], version: extra.version });
+    // A number handed out earlier whose migration lands later is applied when it arrives.
+    const early: Migration = { version: last + 10, name: "early", up: "CREATE TABLE early (x int)" };
+    assert.deepEqual(await migrate(db, [...MIGRATIONS, early, extra]), { applied: [early.version], version: extra.version });
     const rows = await db.query("SELECT version, name FROM schema_migrations ORDER BY version");
-    assert.deepEqual(rows.map((r) => [Number(r.version), r.name]), [...MIGRATIONS, extra].map((m) => [m.version, m.name]));
+    assert.deepEqual(rows.map((r) => [Number(r.version), r.name]), [...MIGRATIONS, early, extra].map((m) => [m.version, m.name]));
 
-    await assert.rejects(migrate(db), (e: unknown) => isKanshiError(e) && e.kind === "unavailable" && /newer than this Kanshi/.test(e.message));
+    await assert.rejects(migrate(db), (e: unknown) => isKanshiError(e) && e.kind === "unavailable" && /does not know/.test(e.message));
     const edited = MIGRATIONS.map((m) => (m.version === 2 ? { ...m, up: `${m.up}\n-- edited` } : m));
-    await assert.rejects(migrate(db, [...edited, extra]), /migration 2 \(alerts\) differs/);
-    await assert.rejects(migrate(db, [MIGRATIONS[0]!, MIGRATIONS[2]!]), /expected version 2, got 3/);
+    await assert.rejects(migrate(db, [...edited, early, extra]), /migration 2 \(alerts\) differs/);
+    await assert.rejects(migrate(db, [MIGRATIONS[1]!, MIGRATIONS[0]!]), /version 1 must be an integer greater than 2/);
 
     const broken: Migration = { version: extra.version + 1, name: "broken", up: "CREATE TABLE half (x int); SELECT no_such_function();" };
-    await assert.rejects(migrate(db, [...MIGRATIONS, extra, broken]), /no_such_function/);
+    await assert.rejects(migrate(db, [...MIGRATIONS, early, extra, broken]), /no_such_function/);
     const [half] = await db.query("SELECT to_regclass('half') AS t");
     assert.equal(half?.t, null, "a failed migration leaves nothing behind");
-    assert.deepEqual(await migrate(db, [...MIGRATIONS, extra]), { applied: [], version: extra.version });
+    assert.deepEqual(await migrate(db, [...MIGRATIONS, early, extra]), { applied: [], version: extra.version });
   });
 });
