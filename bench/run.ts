@@ -12,6 +12,7 @@ import { ingestLines } from "../src/ingest/ingest.ts";
 import { openInput, readLines } from "../src/ingest/lines.ts";
 import { openStore } from "../src/store/open.ts";
 import { writeSimulation } from "../src/sim/write.ts";
+import { linkageBench } from "./linkage.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const people = Number(process.env.BENCH_PEOPLE ?? 125_000);
@@ -85,6 +86,7 @@ async function main() {
     clearInterval(ticker);
     await rm(dir, { recursive: true, force: true });
   }
+  rows.push(...(await linkageBench()));
 
   const baseline: Record<string, number> = JSON.parse(await readFile(join(here, "baseline.json"), "utf8").catch(() => "{}"));
   const fmt = (v: number) => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(2));

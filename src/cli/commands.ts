@@ -17,7 +17,13 @@ import { formatAlertSummary } from "./summary.ts";
 import { fileSize, writeNdjson } from "./files.ts";
 import { registerIdentityCommands } from "./identity-commands.ts";
 import { registerPrivacyCommands } from "./privacy-commands.ts";
+import { registerCaseCommands } from "./case-commands.ts";
+import { registerReportCommands } from "./report-commands.ts";
+import { registerPurgeCommands } from "./purge-commands.ts";
+import { registerAmlsimCommand } from "./amlsim.ts";
 import { linkAccounts } from "./link.ts";
+import { registerBacktestCommand } from "./backtest.ts";
+import { registerRuleCommands, settingsRegistry, storedDetectionSettings } from "./rule-commands.ts";
 
 const MAX_REJECTIONS_SHOWN = 20;
 
@@ -102,7 +108,7 @@ export function registerCommands(program: Command, io: CliIo, setCode: (code: nu
 
   program
     .command("detect")
-    .description("replay events through every typology (default config) and write the alerts as NDJSON")
+    .description("replay events through every typology and published rule (configs from the store where there is one, else defaults) and write the alerts as NDJSON")
     .argument("<events>", "events file (.ndjson or .ndjson.gz)")
     .requiredOption("--out <file>", "alerts output (NDJSON)")
     .option("--no-entities", "key detection by account only (skip identity resolution across exchanges)")
@@ -110,7 +116,12 @@ export function registerCommands(program: Command, io: CliIo, setCode: (code: nu
       const started = Date.now();
       const { events, rejected } = await readEventFile(io, resolve(io.cwd, file));
       const keying = opts.entities ? await linkAccounts(io, events) : undefined;
-      const alerts = detect(events, keying ?? {});
+      // Where there is a store, its published rules and typology configs are in force.
+      const stored = await storedDetectionSettings(io);
+      if (stored !== undefined && (stored.rules.length > 0 || Object.keys(stored.configs).length > 0)) {
+        line(io, `store: ${stored.rules.length} published rule(s)${Object.keys(stored.configs).length > 0 ? `, config overrides for ${Object.keys(stored.configs).join(", ")}` : ""}`);
+      }
+      const alerts = detect(events, { ...(keying ?? {}), ...(stored === undefined ? {} : { registry: settingsRegistry(stored.rules), configs: stored.configs }) });
       await writeNdjson(resolve(io.cwd, opts.out), alerts);
       const secs = (Date.now() - started) / 1000;
       line(io, `detected over ${events.length.toLocaleString("en-US")} events in ${secs.toFixed(1)} s: ${alerts.length.toLocaleString("en-US")} alerts → ${opts.out}`);
@@ -155,6 +166,12 @@ export function registerCommands(program: Command, io: CliIo, setCode: (code: nu
 
   registerIdentityCommands(program, io, setCode);
   registerPrivacyCommands(program, io, setCode);
+  registerCaseCommands(program, io, setCode);
+  registerReportCommands(program, io, setCode);
+  registerPurgeCommands(program, io, setCode);
+  registerAmlsimCommand(program, io);
+  registerBacktestCommand(program, io, setCode);
+  registerRuleCommands(program, io);
 
   program
     .command("schema")

@@ -14,6 +14,21 @@ export interface Config {
   logLevel: string;
   /** Where the shared reference data sets live (OFAC, Forta, AMLSim, goAML). */
   sharedDataDir: string;
+  /** Requests per second per principal (token bucket; 0 turns limiting off) and the burst allowed. */
+  rateLimit: { perSecond: number; burst: number };
+  /** Session cookies marked Secure: "auto" (when the request came over https), true or false. */
+  secureCookies: boolean | "auto";
+  /** Session lifetime and idle timeout, ms. */
+  sessionTtlMs: number;
+  sessionIdleMs: number;
+}
+
+function secureVar(env: NodeJS.ProcessEnv): boolean | "auto" {
+  const raw = (env.KANSHI_SECURE_COOKIES ?? "").trim().toLowerCase();
+  if (raw === "" || raw === "auto") return "auto";
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new Error(`KANSHI_SECURE_COOKIES: expected auto, true or false; got ${JSON.stringify(env.KANSHI_SECURE_COOKIES)}`);
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -35,5 +50,9 @@ export function loadConfig(io: CliIo): Config {
     demoPeople: intVar(env, "KANSHI_DEMO_PEOPLE", 5000, 10, 1_000_000),
     logLevel: env.LOG_LEVEL || "info",
     sharedDataDir: resolve(io.cwd, env.KANSHI_SHARED_DATA || "../shared/data"),
+    rateLimit: { perSecond: intVar(env, "KANSHI_RATE_LIMIT", 100, 0, 1_000_000), burst: intVar(env, "KANSHI_RATE_BURST", 200, 1, 10_000_000) },
+    secureCookies: secureVar(env),
+    sessionTtlMs: intVar(env, "KANSHI_SESSION_HOURS", 12, 1, 24 * 30) * 3600_000,
+    sessionIdleMs: intVar(env, "KANSHI_SESSION_IDLE_MINUTES", 30, 1, 24 * 60) * 60_000,
   };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AlertSchema, InjectionLabelSchema, type Alert, type InjectionLabel } from "../contracts/index.ts";
 import { evaluate } from "../sim/evaluate.ts";
+import { TYPOLOGIES } from "../sim/inject.ts";
 import { main } from "./main.ts";
 import { captureIo } from "./testing.ts";
 
@@ -26,7 +27,7 @@ describe("simulate → detect, as the CLI runs them", () => {
   });
   const io = () => captureIo({ cwd: dir, env: { CI: "true", KANSHI_SHARED_DATA: join(process.cwd(), "../shared/data") } });
 
-  it("raises every injected typology with recall ≥ 0.95 and precision ≥ 0.90 (seed 7)", async () => {
+  it("raises every injected typology with recall ≥ 0.95 and precision ≥ 0.90 (seed 7), through identity resolution", async () => {
     const sim = io();
     assert.equal(await main(["simulate", "--seed", "7", "--people", "3000", "--out", "d"], sim), 0, sim.err());
     const det = io();
@@ -34,12 +35,13 @@ describe("simulate → detect, as the CLI runs them", () => {
     const labels: InjectionLabel[] = await readNdjson(join(dir, "d/labels.ndjson"), (v) => InjectionLabelSchema.parse(v));
     const alerts: Alert[] = await readNdjson(join(dir, "a.ndjson"), (v) => AlertSchema.parse(v));
     const typologies = [...new Set(labels.map((l) => l.typology))].sort();
-    assert.deepEqual(typologies, ["market-moving-transfer", "pass-through", "structuring"]);
+    // a one-day run holds every typology but front-running-listing (its announcement needs three weeks of history)
+    assert.deepEqual(typologies, TYPOLOGIES.filter((t) => t !== "front-running-listing").sort());
     for (const t of typologies) {
       const r = evaluate(labels, alerts, t);
       assert.ok(r.injections >= 5, `${t}: only ${r.injections} injections`);
       assert.ok(r.recall >= 0.95, `${t}: recall ${r.recall.toFixed(3)} (${r.detected}/${r.injections})`);
-      assert.ok(r.precision >= 0.9, `${t}: precision ${r.precision.toFixed(3)} (${r.truePositive}/${r.alerts})`);
+      assert.ok(r.precision >= 0.9, `${t}: precision ${r.precision.toFixed(3)} (${r.truePositive}/${r.alerts - r.coDetections})`);
     }
   });
 

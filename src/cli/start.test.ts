@@ -2,7 +2,7 @@
 // until stopped; a second start reuses the data.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "./main.ts";
@@ -36,9 +36,27 @@ describe("kanshi start", () => {
     const { url, done } = await runUntilListening(first, () => stop());
     assert.match(first.out(), /empty store: simulating a demo consortium day \(seed 7, 400 people\)/);
     assert.match(first.out(), /alerts by typology:/);
-    const alerts = (await (await fetch(`${url}/v1/alerts?limit=500`)).json()) as { items: { typology: string }[] };
+    // Demo keys: printed once, and in <data>/demo-credentials.txt (0600).
+    const printed = /analyst +(kk_[0-9a-f]{12}_[A-Za-z0-9_-]{43})/.exec(first.out())?.[1];
+    assert.ok(printed, first.out());
+    const file = join(dir, "data", "demo-credentials.txt");
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    const key = /^KANSHI_ANALYST_KEY=(\S+)$/m.exec(await readFile(file, "utf8"))?.[1];
+    assert.equal(key, printed);
+    const admin = /^KANSHI_ADMIN_KEY=(\S+)$/m.exec(await readFile(file, "utf8"))?.[1];
+    const auth = { authorization: `Bearer ${key}` };
+    assert.equal((await fetch(`${url}/v1/alerts`)).status, 401);
+    assert.equal((await fetch(`${url}/v1/alerts`, { headers: { authorization: `Bearer ${admin}` } })).status, 403);
+    const alerts = (await (await fetch(`${url}/v1/alerts?limit=500`, { headers: auth })).json()) as { items: { typology: string }[] };
     const typologies = new Set(alerts.items.map((a) => a.typology));
     assert.ok(typologies.has("structuring") && typologies.has("pass-through"), `alerts: ${[...typologies].join(", ")}`);
+    const officer = /^KANSHI_BITFLYER_KEY=(\S+)$/m.exec(await readFile(file, "utf8"))?.[1];
+    const posted = await fetch(`${url}/v1/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${officer}`, "content-type": "application/json" },
+      body: JSON.stringify([{ id: "demo-post-1", type: "deposit", ts: "2026-11-02T10:00:00+09:00", source: "bitflyer", accountId: "acc-demo", asset: "JPY", amount: "1000", channel: "bank" }]),
+    });
+    assert.equal(posted.status, 200);
     const ready = (await (await fetch(`${url}/readyz`)).json()) as { events: number };
     assert.ok(ready.events > 1000);
     stop();
@@ -50,7 +68,9 @@ describe("kanshi start", () => {
     const again = await runUntilListening(second, () => stop2());
     assert.match(second.out(), new RegExp(`store holds ${ready.events.toLocaleString("en-US")} events`));
     assert.doesNotMatch(second.out(), /simulating/);
-    const after2 = (await (await fetch(`${again.url}/v1/alerts?limit=500`)).json()) as { items: unknown[] };
+    assert.doesNotMatch(second.out(), /kk_/);
+    assert.match(second.out(), /demo API keys: see .*demo-credentials\.txt/);
+    const after2 = (await (await fetch(`${again.url}/v1/alerts?limit=500`, { headers: auth })).json()) as { items: unknown[] };
     assert.equal(after2.items.length, alerts.items.length);
     stop2();
     assert.equal(await again.done, 0);

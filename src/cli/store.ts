@@ -3,10 +3,13 @@ import { openStore } from "../store/open.ts";
 import type { Store } from "../store/ports.ts";
 import { loadConfig } from "./config.ts";
 import type { CliIo } from "./io.ts";
+import { personalDataSealing } from "./link.ts";
 
 export async function openConfiguredStore(io: CliIo): Promise<Store> {
   const cfg = loadConfig(io);
-  return cfg.databaseUrl ? openStore({ databaseUrl: cfg.databaseUrl }) : openStore({ dataDir: cfg.dataDir });
+  // Personal data is sealed at rest: the deployment's keys are loaded when first needed.
+  const personalData = () => personalDataSealing(io);
+  return cfg.databaseUrl ? openStore({ databaseUrl: cfg.databaseUrl, personalData }) : openStore({ dataDir: cfg.dataDir, personalData });
 }
 
 export function describeStore(io: CliIo): string {

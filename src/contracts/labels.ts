@@ -10,6 +10,10 @@ export const InjectionLabelSchema = z.object({
   from: z.string().describe("first event time of the injection (RFC 3339)"),
   to: z.string().describe("last event time of the injection (RFC 3339)"),
   events: z.array(z.string()).optional().describe("event keys (source:id) of the injected events"),
+  subjects: z
+    .array(z.object({ kind: z.enum(["market", "address"]), id: z.string() }))
+    .optional()
+    .describe("what a market-level pattern is about besides its accounts: a market as `venue:market` (an alert on that subject in the label's time window detects it)"),
   note: z.string().optional(),
 });
 export type InjectionLabel = z.infer<typeof InjectionLabelSchema>;

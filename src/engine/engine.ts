@@ -33,9 +33,12 @@ export interface EngineOptions {
    */
   entityOf?: (accountId: AccountId) => string;
   /**
-   * Linked clusters: the cluster an account belongs to (shared identifiers), or undefined. Default:
-   * none. Typologies that look at colluding accounts (wash-trade, pump-and-dump,
-   * front-running-listing) treat accounts of one cluster as acting together.
+   * Linked clusters: the cluster an account belongs to (shared identifiers), or undefined.
+   * Typologies that look at colluding accounts (wash-trade, pump-and-dump, front-running-listing)
+   * treat accounts of one cluster as acting together. Default: the clusters of the running
+   * shared-identifiers typology (any typology with a `linkedOf` hook; its config `feedLinkedOf`),
+   * as they stand when the event is evaluated; none when it does not run. Pass `() => undefined`
+   * for no clusters at all.
    */
   linkedOf?: (accountId: AccountId) => string | undefined;
   /**
@@ -196,6 +199,9 @@ class EngineImpl implements Engine {
     const linkedOf = opts.linkedOf;
     const subjectOfIdentity = opts.subjectOfIdentity;
     const shared = this.shared;
+    // The typology that keeps the links (shared-identifiers), when no linkedOf is given: read
+    // through its slot, so a restored state answers too.
+    let linker: Slot | undefined;
     const base: EngineContext = {
       subjectOf: entityOf ? (a) => entityOf(a as AccountId) : (a) => a,
       subjectRefOf: entityOf
@@ -203,7 +209,7 @@ class EngineImpl implements Engine {
         : (a): SubjectRef => ({ kind: "account", id: a }),
       market: (m, venue) => (venue === undefined ? undefined : shared.venues.get(venue)?.get(m)) ?? shared.markets.get(m),
       customerType: (a) => shared.profiles.get(a),
-      linkedOf: linkedOf ? (a) => linkedOf(a as AccountId) : () => undefined,
+      linkedOf: linkedOf ? (a) => linkedOf(a as AccountId) : (a) => (linker === undefined ? undefined : linker.t.linkedOf!(linker.state, a, linker.params)),
       subjectOfIdentity: subjectOfIdentity ? (identity, record) => subjectOfIdentity(identity, record as EventKey) : () => undefined,
     };
 
@@ -213,6 +219,7 @@ class EngineImpl implements Engine {
       const ctx: EvalContext<unknown> = { ...base, params };
       return { t, config, configVersion: configVersionOf(config), params, ctx, state: t.initialState(config), counters: newCounters() };
     });
+    if (linkedOf === undefined) linker = this.slots.find((s) => s.t.linkedOf !== undefined);
     for (const s of this.slots) {
       for (const type of s.t.eventTypes) {
         let list = this.dispatch.get(type);

@@ -124,6 +124,12 @@ export interface Typology<Config, Params, State> {
   flush?(state: State, ctx: EvalContext<Params>): Outcome;
   /** How many keys the state holds (for stats and boundedness tests). */
   size?(state: State): number;
+  /**
+   * For a typology that builds links between accounts (shared-identifiers): the linked cluster an
+   * account is in by its state now, or undefined. When the engine is given no `linkedOf` option, the
+   * first running typology that has this hook answers every typology's `ctx.linkedOf`.
+   */
+  linkedOf?(state: State, accountId: string, params: Params): string | undefined;
 }
 
 /** A typology with its types erased, as the registry and engine hold it (methods are bivariant). */

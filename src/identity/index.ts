@@ -37,12 +37,17 @@ export async function normalizeNameLine(line: string, reader?: ReadingProvider |
   return normalizeNameLineWith(line, r);
 }
 
-export { blindIndex } from "./linkage/blind.ts";
+export { blindIndex, blindDigest } from "./linkage/blind.ts";
 export { IdentityRecordSchema } from "./linkage/record.ts";
 export type { IdentityRecord, ParsedIdentityRecord } from "./linkage/record.ts";
+export type { PreparedRecord, NameUnit } from "./linkage/prepare.ts";
 export { resolve, resolveWithReport, entityIdFor } from "./linkage/resolve.ts";
 export type { ResolveOptions, ResolvedRecord, ResolveReport, ResolveStats, Explanation } from "./linkage/resolve.ts";
+export { createLinker, resolveToLinker, Linker } from "./linkage/linker.ts";
+export type { LinkerOptions, LinkDecision } from "./linkage/linker.ts";
+export { defaultModel } from "./linkage/model.ts";
 export type { ModelParams, FieldWeight } from "./linkage/model.ts";
+export type { SkippedBlock, KeyKind } from "./linkage/blocking.ts";
 export { FIELDS, jaroWinkler } from "./linkage/compare.ts";
 export { generateSyntheticIdentities } from "./linkage/synthetic.ts";
 export type { SyntheticDataset, SyntheticOptions } from "./linkage/synthetic.ts";

@@ -111,13 +111,25 @@ export class UnparsableLine {
  * Ingests one HTTP batch. Every event is answered: accepted, duplicate, or rejected with its field
  * paths (`events[3].amount`). With `atomic`, one bad event means none is stored (`not_stored`).
  */
-export async function ingestBatch(store: EventAppender, values: unknown[], opts: { atomic?: boolean } = {}): Promise<BatchResult> {
+export interface BatchOptions {
+  /** All or nothing: one rejected event means none is stored. */
+  atomic?: boolean;
+  /**
+   * Checked for every valid event before storing: an issue rejects that event at `events[i].<path>`
+   * like a validation error (the HTTP server refuses events the caller may not submit this way).
+   */
+  authorize?: (event: Event) => FieldIssue | null;
+}
+
+export async function ingestBatch(store: EventAppender, values: unknown[], opts: BatchOptions = {}): Promise<BatchResult> {
   if (values.length === 0) throw badInput("the batch holds no events", "events");
   const events: (Event | undefined)[] = [];
   const results: BatchItemResult[] = [];
   const good: { index: number; event: Event; body: string }[] = [];
   values.forEach((value, index) => {
-    const r = value instanceof UnparsableLine ? { ok: false as const, issues: [{ path: "", message: value.message }] } : parseEvent(value);
+    const parsed = value instanceof UnparsableLine ? { ok: false as const, issues: [{ path: "", message: value.message }] } : parseEvent(value);
+    const refused = parsed.ok && opts.authorize ? opts.authorize(parsed.event) : null;
+    const r = refused ? { ok: false as const, issues: [refused] } : parsed;
     if (r.ok) {
       events.push(r.event);
       good.push({ index, event: r.event, body: JSON.stringify(value) });

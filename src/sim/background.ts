@@ -1,7 +1,7 @@
 // Normal behaviour: who logs in when, what they trade, how money comes and goes.
 //
 // Retail customers follow the JST evening cycle, trade small heavy-tailed amounts (log-normal with a
-// Pareto tail), and move money in "macros" that make economic sense: deposit yen and buy, buy and
+// Pareto tail, no order taking more than half the book within 1% of mid), and move money (sized to their means: `meansFactor`) in "macros" that make economic sense: deposit yen and buy, buy and
 // take the coins to their own wallet, sell and withdraw yen, deposit coins and sell, or just deposit /
 // withdraw. Corporates trade larger, in office hours.
 //
@@ -51,6 +51,24 @@ export const SEGMENTS: Readonly<Record<Exclude<Segment, "market-maker">, Segment
   "trading-firm": { pActive: 0.85, sessionsMean: 3, ordersMean: 6, notionalMedian: 2_000_000, notionalSigma: 1.0, marketShare: 0.3, macrosPerDay: 0.2, jpyMedian: 30_000_000, cryptoMedian: 10_000_000, cycle: "office" },
 };
 
+/**
+ * How much money an individual moves in and out relative to their segment's typical customer: their
+ * annual income against the segment's typical one (¥12M for whales, ¥4.5M for everyone else), to
+ * the power 0.8, between 0.15 and 2; and, for someone whose credit is poor (latent credit quality
+ * below average), less again — exp(0.7 × z), a half at one standard deviation below: people behind
+ * on their payments do not have millions to spare. A part-timer on ¥1.5M moving the same hundreds of
+ * thousands a month as a salaried ¥5M earner is not what exchanges see; a student's deposits are a
+ * student's. Trading sizes are not scaled (they follow the segment). Corporates: their revenue
+ * against ¥300M, to the power 0.8, between 0.15 and 3. Market makers have no money movements.
+ */
+export function meansFactor(segment: Segment, annualIncome: number, corporate: boolean, creditZ = 0): number {
+  // a company's money follows its revenue (the median company: ¥300M a year)
+  if (corporate) return Math.min(3, Math.max(0.15, (Math.max(0, annualIncome) / 300_000_000) ** 0.8));
+  const typical = segment === "whale" ? 12_000_000 : 4_500_000;
+  const income = Math.min(2, Math.max(0.15, (Math.max(0, annualIncome) / typical) ** 0.8));
+  return income * Math.exp(0.7 * Math.min(0, creditZ));
+}
+
 /** Margins the background keeps from the detectors' lines (see the module comment). */
 export const GUARD = {
   structuringLower: 0.75,
@@ -66,6 +84,9 @@ export const GUARD = {
   /** Neither side of a transfer is an account younger than this (new accounts are watched closely). */
   transferMinAccountAgeMs: 30 * DAY,
 } as const;
+
+/** Largest share of the 1%-depth on its side one background order takes (see `withinBook`). */
+export const BOOK_SHARE = 0.5;
 
 /** Mean transfers a day along one contact (sender → receiver). */
 export const TRANSFER_RATES: Readonly<Record<Contact["kind"], number>> = { family: 0.015, friend: 0.006, own: 0.08 };
@@ -98,7 +119,15 @@ export class BackgroundPlanner {
     private readonly start: number,
     private readonly end: number,
     private readonly canReceive: (account: number, t: number) => boolean = () => true,
+    private readonly meansOf: (a: Account) => number = () => 1,
   ) {}
+
+  /** The segment's money-movement medians, scaled to the customer's means (see `meansFactor`). */
+  private money(a: Account): { jpyMedian: number; cryptoMedian: number } {
+    const p = this.params(a);
+    const m = this.meansOf(a);
+    return { jpyMedian: p.jpyMedian * m, cryptoMedian: p.cryptoMedian * m };
+  }
 
   private params(a: Account): SegmentParams {
     if (a.segment === "market-maker") throw new RangeError("market makers have no background plan");
@@ -123,6 +152,19 @@ export class BackgroundPlanner {
     return formatNumber(Math.max(min, value / price), dp);
   }
 
+  /**
+   * An order's yen value as a trader sizes it against the book: at most half of what rests within 1% of
+   * mid on the side it takes (the venue's depth at the latest snapshot), drawn between a quarter and a
+   * half of it when the wish is larger. A whale does not buy twice a thin coin's daily volume at once.
+   */
+  private withinBook(rng: Rng, a: AssetSeries, exchange: number, t: number, side: "buy" | "sell", notional: number): number {
+    const v = a.venues[a.venueOf[exchange]!];
+    if (v === undefined) return notional;
+    const k = this.markets.tickBefore(t);
+    const cap = (side === "buy" ? v.depthAsk[k]! : v.depthBid[k]!) * v.mid[k]! * BOOK_SHARE;
+    return notional <= cap ? notional : cap * rng.range(0.5, 1);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Trading sessions
 
@@ -138,7 +180,7 @@ export class BackgroundPlanner {
       const asset = this.pickAsset(rng, a, 0.7);
       const side = rng.chance(0.52) ? "buy" : "sell";
       const mid = this.markets.mid(asset, a.exchange, t);
-      const notional = this.heavy(rng, p.notionalMedian * (asset.def.tier === "thin" ? 0.4 : 1), p.notionalSigma);
+      const notional = this.withinBook(rng, asset, a.exchange, t, side, this.heavy(rng, p.notionalMedian * (asset.def.tier === "thin" ? 0.4 : 1), p.notionalSigma));
       const quantity = this.qty(asset, notional, mid);
       const o: OrderPlan = { t, asset: asset.index, side, kind: "market", quantity, offset: 0, fills: 0, fillAt: -1, fillShare: 1, cancelAt: -1 };
       if (rng.chance(p.marketShare)) {
@@ -237,13 +279,13 @@ export class BackgroundPlanner {
 
   private trade(rng: Rng, t: number, kind: "buy" | "sell", a: AssetSeries, exchange: number, notional: number): PlannedOp {
     const price = this.markets.mid(a, exchange, t);
-    const amount = this.qty(a, notional, price);
+    const amount = this.qty(a, this.withinBook(rng, a, exchange, t, kind, notional), price);
     return { t, kind, asset: a.def.asset, amount, value: Math.round(Number(amount) * price), fills: 1 + rng.weighted([0.75, 0.2, 0.05]) };
   }
 
   /** One money movement starting at t0, as legs (deposits, withdrawals, trades). */
   private macro(rng: Rng, a: Account, t0: number): PlannedOp[] {
-    const p = this.params(a);
+    const p = this.money(a);
     const ex = a.exchange;
     const ops: PlannedOp[] = [];
     const at = (t: number) => offGrid(Math.floor(t), this.start);

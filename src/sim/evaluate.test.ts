@@ -24,7 +24,8 @@ test("recall counts injections with an alert of their typology on one of their a
     alert("structuring", ["X"], "2026-11-02T11:00:00+09:00"), // background: false positive
     alert("structuring", [], "2026-11-03T12:00:00+09:00", "B"), // on s2's account (as subject) but 25 h after its end
     alert("structuring", ["B"], "2026-11-02T09:00:00+09:00"), // on s2's account, before it started
-    alert("pass-through", ["A"], "2026-11-02T12:30:00+09:00"), // A is not a pass-through injection
+    alert("pass-through", ["A"], "2026-11-02T12:30:00+09:00"), // A carries structuring, not pass-through: a co-detection
+    alert("pass-through", ["A", "X"], "2026-11-02T12:30:00+09:00"), // X is background: a false positive
   ];
   assert.deepEqual(evaluate(labels, alerts, "structuring"), {
     typology: "structuring",
@@ -33,6 +34,7 @@ test("recall counts injections with an alert of their typology on one of their a
     recall: 0.5,
     alerts: 4,
     truePositive: 3,
+    coDetections: 0,
     precision: 0.75,
   });
   // a longer slack reaches the late alert on B
@@ -44,8 +46,9 @@ test("recall counts injections with an alert of their typology on one of their a
     injections: 1,
     detected: 0,
     recall: 0,
-    alerts: 1,
+    alerts: 2,
     truePositive: 0,
+    coDetections: 1,
     precision: 0,
   });
 });
@@ -59,7 +62,11 @@ test("any account of a multi-account injection counts; timestamps in other offse
 
 test("nothing to divide gives 1", () => {
   const r = evaluate(labels, [], "market-moving-transfer");
-  assert.deepEqual(r, { typology: "market-moving-transfer", injections: 0, detected: 0, recall: 1, alerts: 0, truePositive: 0, precision: 1 });
+  assert.deepEqual(r, { typology: "market-moving-transfer", injections: 0, detected: 0, recall: 1, alerts: 0, truePositive: 0, coDetections: 0, precision: 1 });
+  // only co-detections: nothing judged
+  const co = evaluate(labels, [alert("market-moving-transfer", ["A", "C"], "2026-11-02T11:00:00+09:00")], "market-moving-transfer");
+  assert.equal(co.coDetections, 1);
+  assert.equal(co.precision, 1);
   assert.equal(evaluate([], [alert("structuring", ["X"], "2026-11-02T11:00:00+09:00")], "structuring").precision, 0);
 });
 
@@ -73,4 +80,23 @@ test("a bad timestamp or slack is bad input naming where", () => {
     (e: unknown) => isKanshiError(e) && e.path === "labels[0].from",
   );
   assert.throws(() => evaluate(labels, [], "structuring", { slackMs: -1 }), (e: unknown) => isKanshiError(e) && e.path === "slackMs");
+});
+
+test("a market-level alert (no accounts) detects an injection labelled with its subject, inside the time window only", () => {
+  const pump: InjectionLabel = { ...label("pd1", "pump-and-dump", ["G1", "G2"], "2026-11-02T17:00:00+09:00", "2026-11-02T17:20:00+09:00"), subjects: [{ kind: "market", id: "coincheck:XEM/JPY" }] };
+  const market = (id: string, ts: string) => ({ typology: "pump-and-dump", accounts: [], ts, subject: { kind: "market" as const, id } });
+  const alerts = [
+    market("coincheck:XEM/JPY", "2026-11-02T17:01:30+09:00"), // detects pd1
+    market("coincheck:XEM/JPY", "2026-11-04T09:00:00+09:00"), // same market, two days later: a false positive
+    market("bitbank:XEM/JPY", "2026-11-02T17:01:30+09:00"), // another venue: a false positive
+  ];
+  const r = evaluate([pump], alerts, "pump-and-dump");
+  assert.equal(r.detected, 1);
+  assert.equal(r.truePositive, 1);
+  assert.equal(r.coDetections, 0, "an alert without accounts is never a co-detection");
+  assert.equal(r.precision, 1 / 3);
+  // the market alert alone detects it; an account alert on the group does too
+  assert.equal(evaluate([pump], [alerts[0]!], "pump-and-dump").recall, 1);
+  assert.equal(evaluate([pump], [alert("pump-and-dump", ["G2"], "2026-11-02T17:10:00+09:00")], "pump-and-dump").recall, 1);
+  assert.equal(evaluate([pump], [alerts[1]!, alerts[2]!], "pump-and-dump").recall, 0);
 });

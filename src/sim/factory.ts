@@ -155,9 +155,12 @@ export class EventFactory {
     const p = this.owner(a);
     const rng = Rng.derive(this.seed, "kyc", a.index);
     const style = EXCHANGES[a.exchange]!.style;
-    return p.identity.kind === "corporate"
-      ? { record: renderCorporate(rng, style, p.identity), notes: [] }
-      : renderIndividual(rng, style, p.identity, { latin: true, contact: true, profile: true }, viewAt(p.identity, a.openedAt));
+    const r: Rendered =
+      p.identity.kind === "corporate"
+        ? { record: renderCorporate(rng, style, p.identity), notes: [] }
+        : renderIndividual(rng, style, p.identity, { latin: true, contact: true, profile: true }, viewAt(p.identity, a.openedAt));
+    if (a.kycPatch !== undefined) r.record = { ...r.record, ...a.kycPatch };
+    return r;
   }
 
   kyc(a: Account): IdentityRecord {

@@ -584,7 +584,10 @@ export function renderCorporate(rng: Rng, style: RecordStyle, c: CorporateIdenti
   r.phone = renderPhone(rng, style, c.phone);
   r.email = renderEmail(rng, c.emails);
   r.occupation = c.industry;
-  r.declaredIncomeJpy = declaredIncome(rng, c.revenueJpy);
+  // a company states its revenue from its accounts (to the million), not an income band; the draw is
+  // kept so that the rest of the record is rendered as before
+  declaredIncome(rng, c.revenueJpy);
+  r.declaredIncomeJpy = String(Math.round(c.revenueJpy / 1_000_000) * 1_000_000);
   r.purpose = c.purpose;
   if (rng.chance(style.corporateNumber)) r.corporateNumber = c.corporateNumber;
   return r;

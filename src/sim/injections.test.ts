@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MONEY_SCALE, parseMoney, type EventInput, type InjectionLabel } from "../contracts/index.ts";
 import { simulate } from "./simulate.ts";
-import { referenceMatches } from "./oracle.ts";
+import { REFERENCE_TYPOLOGIES, referenceMatches } from "./oracle.ts";
 import { evaluate } from "./evaluate.ts";
 import { TYPOLOGIES } from "./inject.ts";
 import { injectionsPerTypology } from "./plan.ts";
@@ -25,7 +25,13 @@ const labelEvents = (l: InjectionLabel) => l.events!.map((k) => byKey.get(k)!);
 const of = (typology: string) => sim.labels.filter((l) => l.typology === typology);
 
 test("every typology is injected, in all its variants", () => {
-  for (const t of TYPOLOGIES) assert.equal(of(t).length, injectionsPerTypology(2_500), t);
+  const want = injectionsPerTypology(2_500);
+  for (const t of TYPOLOGIES) {
+    if (t === "front-running-listing") assert.equal(of(t).length, 0, "an announcement needs three weeks of history: none in 3 days");
+    else if (t === "ineligible-trader") assert.ok(of(t).length >= want, `${t}: ${of(t).length}`); // every non-resident too
+    else assert.equal(of(t).length, want, t);
+  }
+  assert.ok(sim.notes.some((n) => n.startsWith("front-running-listing: 0 of")), "the plan says why front-running has none");
   const st = of("structuring").map((l) => labelEvents(l)[0] as Movement);
   assert.ok(st.some((e) => e.type === "deposit" && e.channel === "bank"));
   assert.ok(st.some((e) => e.type === "deposit" && e.channel === "crypto"));
@@ -138,7 +144,7 @@ test("reference rules find every injection and nothing in the background, under 
     for (const perPerson of [false, true]) {
       const matches = referenceMatches(events, { snapshotScope, ...(perPerson ? { subjectOf: (a: string) => owner.get(a)! } : {}) });
       const alerts = matches.map((x) => ({ typology: x.typology, accounts: x.accounts, subject: { kind: "account" as const, id: x.accounts[0]! }, ts: x.ts }));
-      for (const t of TYPOLOGIES) {
+      for (const t of REFERENCE_TYPOLOGIES) {
         const r = evaluate(sim.labels, alerts, t);
         const reading = `${t} (snapshot per ${snapshotScope}, subject per ${perPerson ? "person" : "account"})`;
         assert.equal(r.recall, 1, `${reading}: recall ${r.recall}`);

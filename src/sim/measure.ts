@@ -9,8 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evaluate } from "./evaluate.ts";
-import { TYPOLOGIES } from "./inject.ts";
-import { referenceMatches } from "./oracle.ts";
+import { REFERENCE_TYPOLOGIES, referenceMatches } from "./oracle.ts";
 import { simulate } from "./simulate.ts";
 import { writeSimulation } from "./write.ts";
 
@@ -45,13 +44,13 @@ try {
     const sim = simulate(opts);
     const owner = new Map<string, string>();
     for (const p of sim.people) for (const a of p.accounts) owner.set(a.accountId, p.personId);
-    const injected = new Map<string, Set<string>>(TYPOLOGIES.map((t) => [t, new Set(sim.labels.filter((l) => l.typology === t).flatMap((l) => l.accounts))]));
+    const injected = new Map<string, Set<string>>(REFERENCE_TYPOLOGIES.map((t) => [t, new Set(sim.labels.filter((l) => l.typology === t).flatMap((l) => l.accounts))]));
     for (const scope of ["market", "source"] as const) {
       for (const entity of [false, true]) {
         const t1 = performance.now();
         const matches = referenceMatches(sim.events, { snapshotScope: scope, ...(entity ? { subjectOf: (a: string) => owner.get(a) ?? a } : {}) });
         const alerts = matches.map((m) => ({ typology: m.typology, accounts: m.accounts, subject: { kind: "account" as const, id: m.accounts[0]! }, ts: m.ts }));
-        const parts = TYPOLOGIES.map((t) => {
+        const parts = REFERENCE_TYPOLOGIES.map((t) => {
           const e = evaluate(sim.labels, alerts, t);
           const fp = new Set(alerts.filter((a) => a.typology === t).flatMap((a) => a.accounts).filter((a) => !injected.get(t)!.has(a)));
           return `${t}: recall ${e.recall.toFixed(3)} precision ${e.precision.toFixed(3)} (${e.alerts} alerts, ${fp.size} background accounts)`;

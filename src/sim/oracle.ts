@@ -15,10 +15,13 @@
 //                          snapshot at or before it; a JPY bank deposit ≥ 50% of the BTC/JPY ask depth
 //                          in yen. Corporates: 10% and 100%.
 import { MONEY_SCALE, parseMoney, type EventInput } from "../contracts/index.ts";
-import type { Typology } from "./inject.ts";
+
+/** The typologies the reference rules read. */
+export const REFERENCE_TYPOLOGIES = ["structuring", "pass-through", "market-moving-transfer"] as const;
+export type ReferenceTypology = (typeof REFERENCE_TYPOLOGIES)[number];
 
 export interface ReferenceMatch {
-  typology: Typology;
+  typology: ReferenceTypology;
   /** Subject the rule ran on (an account id, or the entity `subjectOf` mapped it to). */
   subject: string;
   /** Accounts of the evidence. */

@@ -2,17 +2,17 @@
 // background's sessions, the injections, and the ground truth. Everything here is decided before
 // the first event is produced; the stream (stream.ts) only expands sessions into events in time order.
 import type { InjectionLabel } from "../contracts/index.ts";
-import { BackgroundPlanner, type BackgroundStats } from "./background.ts";
+import { BackgroundPlanner, meansFactor, type BackgroundStats } from "./background.ts";
 import { NEW_TOKENS } from "./data/markets.ts";
 import { BUREAUS, EXCHANGES, RESEARCH_FIRMS } from "./data/sources.ts";
 import { EventFactory, type UpdateReason } from "./factory.ts";
 import { canonicalAddress, canonicalKana, canonicalLatin, canonicalName, canonicalRecord, postalWithHyphen, type IdentityRecord } from "./identity.ts";
 import { recordViewOf, viewNotes } from "./identity-events.ts";
 import { IdAllocator, IdScrambler } from "./ids.ts";
-import { planInjections, type InjectionPlan, type Typology } from "./inject.ts";
+import { emptyInjectionPlan, planInjections, type InjectionPlan } from "./inject.ts";
 import { Markets } from "./market.ts";
 import { orderEventCount, opEventCount, type Session } from "./plan-types.ts";
-import { buildPopulation, type Population, type RelationKind, type Segment } from "./population.ts";
+import { buildPopulation, type Account, type Population, type RelationKind, type Segment } from "./population.ts";
 import { postalTable } from "./postal.ts";
 import { loadAddressLabels, type AddressLabelRecord } from "./reference-data.ts";
 import { Rng } from "./rng.ts";
@@ -23,7 +23,8 @@ export interface PlanOptions {
   people: number;
   days: number;
   start: number;
-  injections: boolean;
+  /** true: every typology; false: none (a clean population); a list: those typologies. */
+  injections: boolean | readonly string[];
   dataDir: string;
 }
 
@@ -97,7 +98,8 @@ export interface SimulationStats {
   /** Exact number of events the stream yields. */
   events: number;
   eventsBy: { prologue: number; period: number };
-  injections: Record<Typology, number>;
+  /** Injections placed per typology. */
+  injections: Record<string, number>;
   addressLabels: { sanctioned: number; hack: number; scam: number; origin: "shared-data" | "built-in" };
   background: BackgroundStats;
   identity: IdentityStats;
@@ -137,16 +139,6 @@ export function buildPlan(o: PlanOptions): Plan {
   const notes = [...ref.notes];
   const sessions: Session[] = [];
   let no = 0;
-
-  const injection: InjectionPlan = o.injections
-    ? planInjections({ seed: o.seed, start: o.start, end, markets, pop, ids, factory }, injectionsPerTypology(o.people))
-    : { labels: [], sessions: [], quiet: new Set(), noTrading: new Set(), counts: { structuring: 0, "pass-through": 0, "market-moving-transfer": 0 } };
-
-  // ----- account openings (most before the period: the consortium's history)
-  for (const a of pop.accounts) {
-    const source = EXCHANGES[a.exchange]!.id;
-    sessions.push({ kind: "open", t: a.openedAt, account: a.index, id: ids.next(source, "ao"), n: 1 });
-  }
 
   // ----- credit reports and social links
   const ref2 = Rng.derive(o.seed, "records");
@@ -189,6 +181,26 @@ export function buildPlan(o: PlanOptions): Plan {
   });
   if (ref.origin === "shared-data" && keep < others.length) notes.push(`address labels: all ${sanctioned.length} sanctioned addresses and ${keep} of ${others.length} phishing / hack labels (sampled for ${o.people} people)`);
 
+  // ----- the injections, which may use the history above (a person's credit reports, published labels)
+  const credits = sessions.filter((x): x is Extract<Session, { kind: "credit" }> => x.kind === "credit").map((x) => ({ person: x.person, bureau: x.bureau, t: x.t, id: x.id }));
+  const publishedLabels = sessions.filter((x): x is Extract<Session, { kind: "label" }> => x.kind === "label").map((x) => ({ record: labelsData[x.label]!, t: x.t }));
+  const only = Array.isArray(o.injections) ? new Set<string>(o.injections) : undefined;
+  const injection: InjectionPlan =
+    o.injections === false || only?.size === 0
+      ? emptyInjectionPlan()
+      : planInjections({ seed: o.seed, start: o.start, end, markets, pop, ids, factory, dataDir: o.dataDir, credits, labels: publishedLabels }, injectionsPerTypology(o.people), only);
+  notes.push(...injection.notes);
+  // an account an injection opened shortly before (a mule's) is linked to a handle only once it exists
+  for (const x of sessions) {
+    if (x.kind === "social" && x.account >= 0 && x.t <= pop.accounts[x.account]!.openedAt) x.t = pop.accounts[x.account]!.openedAt + MINUTE;
+  }
+
+  // ----- account openings (most before the period: the consortium's history)
+  for (const a of pop.accounts) {
+    const source = EXCHANGES[a.exchange]!.id;
+    sessions.push({ kind: "open", t: a.openedAt, account: a.index, id: ids.next(source, "ao"), n: 1 });
+  }
+
   // ----- market snapshots and market-maker requotes, every 15 minutes
   let venues = 0;
   for (const a of markets.assets) venues += a.venues.length;
@@ -201,7 +213,11 @@ export function buildPlan(o: PlanOptions): Plan {
     const a = pop.accounts[ai]!;
     return a.segment !== "market-maker" && !injection.quiet.has(a.owner) && a.openedAt < t - 30 * DAY;
   };
-  const planner = new BackgroundPlanner(o.seed, markets, o.start, end, canReceive);
+  const meansOf = (a: Account): number => {
+    const p = pop.people[a.owner]!;
+    return meansFactor(a.segment, p.identity.kind === "individual" ? p.identity.incomeJpy : p.identity.revenueJpy, a.corporate, p.creditZ);
+  };
+  const planner = new BackgroundPlanner(o.seed, markets, o.start, end, canReceive, meansOf);
   const sessionCount = new Uint32Array(pop.accounts.length);
   for (const p of pop.people) {
     const accts = p.accounts.map((ai) => pop.accounts[ai]!).filter((a) => a.segment !== "market-maker");
@@ -366,9 +382,9 @@ export function buildPlan(o: PlanOptions): Plan {
     identity: identityStats(pop, updates),
     contacts: contactStats(pop),
   };
-  if (o.injections) {
+  if (o.injections !== false) {
     const want = injectionsPerTypology(o.people);
-    for (const [t, n] of Object.entries(injection.counts)) if (n < want) notes.push(`${t}: ${n} of ${want} injections placed (not enough eligible accounts)`);
+    for (const [t, n] of Object.entries(injection.counts)) if ((only === undefined || only.has(t)) && n < want && !injection.notes.some((x) => x.startsWith(`${t}:`))) notes.push(`${t}: ${n} of ${want} injections placed (not enough eligible accounts)`);
   }
   return { options: o, end, markets, pop, factory, ids, labelsData, sessions, labels: injection.labels, notes, stats, chainPool };
 }

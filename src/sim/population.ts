@@ -87,6 +87,8 @@ export interface Account {
   sub: boolean;
   /** Accounts at the same exchange it sends transfers to (family, friends, the owner's other account). */
   contacts: Contact[];
+  /** KYC fields the customer declared other than their identity says (an injected false declaration). */
+  kycPatch?: { nationality?: string; residency?: "citizen" | "resident_foreigner" | "non_resident" };
 }
 
 export interface Population {

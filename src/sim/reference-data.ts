@@ -164,3 +164,47 @@ export function loadAddressLabels(dataDir: string): AddressLabelSet {
   }
   return { labels, origin: "shared-data", notes };
 }
+
+/** One announced pump of `pump_telegram.csv`: the coin, the time of day it was called (as recorded), the exchange. */
+export interface AnnouncedPump {
+  symbol: string;
+  hour: number;
+  minute: number;
+  exchange: string;
+}
+
+/**
+ * A slice of the same public list (SystemsLab-Sapienza/pump-and-dump-dataset, MIT: La Morgia et al.
+ * 2020), used when the shared data folder is missing: its time-of-day and exchange mix.
+ */
+const BUILT_IN_PUMPS: readonly AnnouncedPump[] = [
+  { symbol: "R", hour: 16, minute: 0, exchange: "yobit" },
+  { symbol: "LRC", hour: 15, minute: 59, exchange: "yobit" },
+  { symbol: "NXS", hour: 17, minute: 0, exchange: "binance" },
+  { symbol: "GRS", hour: 17, minute: 0, exchange: "binance" },
+  { symbol: "VIA", hour: 18, minute: 0, exchange: "binance" },
+  { symbol: "SYS", hour: 17, minute: 0, exchange: "bittrex" },
+  { symbol: "PINK", hour: 19, minute: 0, exchange: "cryptopia" },
+  { symbol: "QLC", hour: 16, minute: 0, exchange: "binance" },
+];
+
+/** The announced pumps of `<dataDir>/pump-and-dump/pump_telegram.csv` (`symbol,group,date,hour,exchange`), or a built-in slice with a note. */
+export function loadAnnouncedPumps(dataDir: string): { pumps: AnnouncedPump[]; notes: string[] } {
+  const file = join(dataDir, "pump-and-dump", "pump_telegram.csv");
+  if (!existsSync(file)) return { pumps: [...BUILT_IN_PUMPS], notes: [`no ${file}: pump timing comes from a built-in slice of ${BUILT_IN_PUMPS.length} announced pumps`] };
+  const lines = readFileSync(file, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const pumps: AnnouncedPump[] = [];
+  let skipped = 0;
+  for (const line of lines.slice(1)) {
+    const [symbol, , , hour, exchange] = splitCsvLine(line);
+    const m = /^(\d{1,2}):(\d{2})$/.exec(hour ?? "");
+    if (symbol === undefined || symbol === "" || exchange === undefined || m === null || Number(m[1]) > 23 || Number(m[2]) > 59) {
+      skipped++;
+      continue;
+    }
+    pumps.push({ symbol, hour: Number(m[1]), minute: Number(m[2]), exchange: exchange.trim().toLowerCase() });
+  }
+  const notes = skipped > 0 ? [`pump_telegram.csv: ${skipped} line(s) without a symbol, hh:mm time or exchange skipped`] : [];
+  if (pumps.length === 0) return { pumps: [...BUILT_IN_PUMPS], notes: [...notes, `${file} holds no usable pump: the built-in slice is used`] };
+  return { pumps, notes };
+}

@@ -14,6 +14,7 @@ import type { UpdateReason } from "./factory.ts";
 import type { RecordNote } from "./identity.ts";
 import { identityEventsOf, type RecordKind } from "./identity-events.ts";
 import { buildPlan, buildTruth, type PersonTruth, type SimulationStats } from "./plan.ts";
+import { TYPOLOGIES } from "./inject.ts";
 import { streamEvents } from "./stream.ts";
 import { parseStart } from "./time.ts";
 
@@ -46,8 +47,12 @@ export interface SimulateOptions {
   days?: number;
   /** ISO date (midnight JST) or RFC 3339 timestamp with offset. Default 2026-11-02. */
   start?: string;
-  /** Inject labelled typologies. Default true; false gives a clean population. */
-  injections?: boolean;
+  /**
+   * Inject labelled typologies. Default true (every typology the simulator knows, `TYPOLOGIES`); false
+   * gives a clean population; a list injects those typologies only (the rest of the population is
+   * the same background).
+   */
+  injections?: boolean | readonly string[];
   /** The shared reference data folder (ofac/, forta/). Default: ../shared/data next to the repository. */
   dataDir?: string;
 }
@@ -57,7 +62,7 @@ export interface ResolvedSimulateOptions {
   people: number;
   days: number;
   start: string;
-  injections: boolean;
+  injections: boolean | string[];
   dataDir: string;
 }
 
@@ -106,9 +111,18 @@ export function resolveOptions(opts: SimulateOptions): ResolvedSimulateOptions {
   const days = opts.days === undefined ? 1 : wholeNumber(opts.days, "days", 1, 31);
   const start = opts.start ?? DEFAULT_START;
   if (typeof start !== "string") throw badInput("expected an ISO date such as 2026-11-02", "start");
-  if (opts.injections !== undefined && typeof opts.injections !== "boolean") throw badInput("expected true or false", "injections");
+  let injections: boolean | string[] = true;
+  if (Array.isArray(opts.injections)) {
+    injections = (opts.injections as readonly unknown[]).map((t, i) => {
+      if (typeof t !== "string" || !TYPOLOGIES.includes(t)) throw badInput(`expected one of ${TYPOLOGIES.join(", ")}; got ${JSON.stringify(t)}`, `injections[${i}]`);
+      return t;
+    });
+  } else if (opts.injections !== undefined) {
+    if (typeof opts.injections !== "boolean") throw badInput("expected true, false or a list of typologies", "injections");
+    injections = opts.injections;
+  }
   if (opts.dataDir !== undefined && (typeof opts.dataDir !== "string" || opts.dataDir.length === 0)) throw badInput("expected a folder path", "dataDir");
-  return { seed, people, days, start, injections: opts.injections ?? true, dataDir: opts.dataDir ?? defaultDataDir() };
+  return { seed, people, days, start, injections, dataDir: opts.dataDir ?? defaultDataDir() };
 }
 
 /** Plan a simulated consortium period; events are produced when `events` is iterated. */

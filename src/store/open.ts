@@ -3,6 +3,7 @@ import { usage } from "../contracts/errors.ts";
 import { migrate } from "./migrations.ts";
 import { openPgDb } from "./pg-db.ts";
 import { openPgliteDb } from "./pglite-db.ts";
+import type { PersonalDataSealingSource } from "./identities.ts";
 import type { Store } from "./ports.ts";
 import type { SqlDatabase } from "./sql.ts";
 import { createSqlStore } from "./sql-store.ts";
@@ -14,6 +15,11 @@ export interface OpenStoreOptions {
   databaseUrl?: string;
   /** An embedded database in memory, gone on close (tests, one-shot commands). */
   memory?: boolean;
+  /**
+   * Keys that seal personal data at append (store/identities.ts), or a function loading them on first
+   * need. The composition roots always pass them; without them events are stored as sent.
+   */
+  personalData?: PersonalDataSealingSource;
 }
 
 /**
@@ -34,5 +40,5 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     await db.close().catch(() => undefined);
     throw e;
   }
-  return createSqlStore(db);
+  return createSqlStore(db, opts.personalData === undefined ? {} : { personalData: opts.personalData });
 }

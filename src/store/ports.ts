@@ -4,6 +4,13 @@
 import type { Alert } from "../contracts/alerts.ts";
 import type { AuditLog } from "../privacy/index.ts";
 import type { PrincipalStore } from "./principals.ts";
+import type { IdentityStore } from "./identities.ts";
+import type { CaseStore } from "./cases.ts";
+import type { SessionStore } from "./sessions.ts";
+import type { AlertFeed } from "./alert-feed.ts";
+import type { DisclosureStore } from "./disclosures.ts";
+import type { ReportStore } from "./reports.ts";
+import type { RuleStore } from "./rules.ts";
 
 /** One validated event as the store keeps it. */
 export interface StoredEventInput {
@@ -17,7 +24,12 @@ export interface StoredEventInput {
   time: number;
   /** The event's `ts` exactly as sent (RFC 3339 with its offset). */
   ts: string;
-  /** The event's wire JSON, one line. Stored and returned byte for byte. */
+  /**
+   * The event's wire JSON, one line. Stored and returned byte for byte, except that a store opened
+   * with personalData keys stores identity-bearing events (KYC, credit reports, social links,
+   * travel-rule names) with their personal values sealed apart (identities.ts): the stored body is
+   * the same event type, personal values replaced or removed, listed under `_sealed`.
+   */
   body: string;
 }
 
@@ -121,6 +133,31 @@ export interface Store {
 
   /** Users (password hashes) and API keys (secret hashes), with role and tenant; revocable, never deleted. */
   principals(): PrincipalStore;
+
+  /** Disclosure requests, their decisions and grants (purposes and reasons sealed); decided once. */
+  disclosures(): DisclosureStore;
+
+  /** People's login sessions (hashed ids, expiry, logout), for the HTTP server. */
+  sessions(): SessionStore;
+
+  /** Alerts in the order stored (feed_seq), for the live stream's resume. */
+  alertFeed(): AlertFeed;
+
+  /** Cases: alerts grouped per entity (or account), state, assignment, history, sealed notes, evidence; tenant-aware reads. */
+  cases(): CaseStore;
+
+  /**
+   * Identity records: personal data sealed at rest (split out of identity-bearing events at append
+   * when the store was opened with personalData keys), blind indexes, features, entity assignments,
+   * reads for disclosure, purge and key rotation (identities.ts).
+   */
+  identities(): IdentityStore;
+
+  /** Suspicious transaction reports (goAML XML, the Japanese STR form), sealed; draft → approved → filed. */
+  reports(): ReportStore;
+
+  /** Custom rules (draft → backtested → published, versioned) and typology config overrides, as data. */
+  rules(): RuleStore;
 
   /** Close connections (and, for PGlite, flush and release the data directory). Idempotent. */
   close(): Promise<void>;

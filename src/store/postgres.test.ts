@@ -64,7 +64,7 @@ if (availability.skip) {
       await db.connect();
       await db.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (999, 'future', 'x')");
       await db.end();
-      await assert.rejects(openStore({ databaseUrl: url }), (e: unknown) => isKanshiError(e) && e.kind === "unavailable" && /version 999/.test(e.message));
+      await assert.rejects(openStore({ databaseUrl: url }), (e: unknown) => isKanshiError(e) && e.kind === "unavailable" && /migration 999 \(future\), which this Kanshi does not know/.test(e.message));
     });
 
     it("says where it could not connect, without the password", async () => {

@@ -7,6 +7,13 @@ import type { AlertPage, AlertQuery, AppendOptions, AppendOutcome, ScanOptions, 
 import { toNumber, toStr, type Row, type SqlDatabase, type SqlQueryable } from "./sql.ts";
 import { createSqlAuditLog } from "./audit-log.ts";
 import { createSqlPrincipalStore } from "./principals.ts";
+import { createSqlRuleStore } from "./rules.ts";
+import { createSqlIdentityStore, insertSealedRecords, sealBatch, sealingLoader, type PersonalDataSealingSource } from "./identities.ts";
+import { createSqlCaseStore } from "./cases.ts";
+import { createSqlSessionStore } from "./sessions.ts";
+import { createSqlAlertFeed } from "./alert-feed.ts";
+import { createSqlDisclosureStore } from "./disclosures.ts";
+import { createSqlReportStore } from "./reports.ts";
 
 /** Unique events per INSERT statement. A larger batch is several statements in one transaction. */
 export const APPEND_CHUNK = 5000;
@@ -233,14 +240,27 @@ function toAlert(v: unknown): Alert {
 
 // ---- the store ------------------------------------------------------------------------------------
 
-export function createSqlStore(db: SqlDatabase): Store {
+export interface SqlStoreOptions {
+  /** Keys that seal personal data at append (identities.ts); without them events are stored as sent. */
+  personalData?: PersonalDataSealingSource;
+}
+
+export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions = {}): Store {
   let closed = false;
   const live = () => {
     if (closed) throw new KanshiError("unavailable", "the store is closed");
   };
+  const loadSealing = options.personalData === undefined ? undefined : sealingLoader(options.personalData);
+  const identities = createSqlIdentityStore(db, live, loadSealing);
 
   const audit = createSqlAuditLog(db, live);
   const principals = createSqlPrincipalStore(db, live);
+  const cases = createSqlCaseStore(db, live);
+  const sessions = createSqlSessionStore(db, live);
+  const alertFeed = createSqlAlertFeed(db, live);
+  const disclosures = createSqlDisclosureStore(db, live);
+  const reports = createSqlReportStore(db, live);
+  const rules = createSqlRuleStore(db, live);
 
   const dupsOf = (row: Row | undefined, expected: number): number[] => {
     const inserted = toNumber(row?.inserted, "inserted");
@@ -251,14 +271,24 @@ export function createSqlStore(db: SqlDatabase): Store {
     return dups;
   };
 
-  /** Append unique events (validated, first occurrences only); returns the positions of the duplicates. */
-  async function appendUnique(unique: readonly StoredEventInput[]): Promise<number[]> {
+  /**
+   * Append unique events (validated, first occurrences only); returns the positions of the duplicates.
+   * `then` runs in the same transaction, given those positions (the sealed personal data of the
+   * events that were new is written there, so an event and its sealed fields commit together).
+   */
+  async function appendUnique(unique: readonly StoredEventInput[], then?: (tx: SqlQueryable, dups: readonly number[]) => Promise<void>): Promise<number[]> {
     const wire = (e: StoredEventInput) => ({ s: e.source, i: e.id, t: e.type, m: e.time, ts: e.ts, b: e.body });
-    if (unique.length <= APPEND_CHUNK) {
+    if (unique.length <= APPEND_CHUNK && then === undefined) {
       const [row] = await db.query(APPEND_SQL, [JSON.stringify(unique.map(wire))]);
       return dupsOf(row, unique.length);
     }
     return db.transaction(async (tx) => {
+      if (unique.length <= APPEND_CHUNK) {
+        const [row] = await tx.query(APPEND_SQL, [JSON.stringify(unique.map(wire))]);
+        const dups = dupsOf(row, unique.length);
+        await then?.(tx, dups);
+        return dups;
+      }
       const seqs = (await tx.query(ALLOCATE_SEQ_SQL, [unique.length])).map((r) => toNumber(r.seq, "seq")).sort((a, b) => a - b);
       const order = unique.map((_, i) => i).sort((a, b) => {
         const x = unique[a] as StoredEventInput;
@@ -276,6 +306,7 @@ export function createSqlStore(db: SqlDatabase): Store {
         for (const [t, n] of Object.entries(counted)) types[t] = (types[t] ?? 0) + n;
       }
       if (Object.keys(types).length > 0) await tx.query(COUNT_TYPES_SQL, [JSON.stringify(types)]);
+      await then?.(tx, dups);
       return dups;
     });
   }
@@ -310,9 +341,22 @@ export function createSqlStore(db: SqlDatabase): Store {
         seen.add(key);
         firstIdx.push(i);
       }
-      const unique = firstIdx.map((i) => batch[i] as StoredEventInput);
+      let unique = firstIdx.map((i) => batch[i] as StoredEventInput);
 
-      const dupPositions = await withRetry(() => appendUnique(unique));
+      // Personal data is split out and sealed before anything is written (identities.ts).
+      let then: ((tx: SqlQueryable, dups: readonly number[]) => Promise<void>) | undefined;
+      if (loadSealing !== undefined) {
+        const sealed = await sealBatch(unique, loadSealing, (j) => `batch[${firstIdx[j] as number}]`);
+        unique = sealed.events;
+        if (sealed.records.length > 0) {
+          then = async (tx, dups) => {
+            const dup = new Set(dups);
+            await insertSealedRecords(tx, sealed.records.filter((r) => !dup.has(r.position)).map((r) => r.record));
+          };
+        }
+      }
+
+      const dupPositions = await withRetry(() => appendUnique(unique, then));
       for (const i of firstIdx) outcomes[i] = "accepted";
       for (const d of dupPositions) outcomes[firstIdx[d] as number] = "duplicate";
       return outcomes;
@@ -495,6 +539,34 @@ export function createSqlStore(db: SqlDatabase): Store {
 
     principals() {
       return principals;
+    },
+
+    sessions() {
+      return sessions;
+    },
+
+    alertFeed() {
+      return alertFeed;
+    },
+
+    disclosures() {
+      return disclosures;
+    },
+
+    reports() {
+      return reports;
+    },
+
+    rules() {
+      return rules;
+    },
+
+    cases() {
+      return cases;
+    },
+
+    identities() {
+      return identities;
     },
 
     async close(): Promise<void> {

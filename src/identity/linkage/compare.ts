@@ -2,8 +2,13 @@
 // different for names; equal / different for blind-indexed fields; block / town / city / different
 // for addresses), or null when one side lacks it. Names are compared on READINGS (folded romaji) with
 // Jaro–Winkler, never by string distance on kanji; kanji count only when they are equal.
+//
+// Two forms of the same rules: on NameUnits of strings (compareUnits, compareNames: tests, the
+// normaliser's explanations, and names that must be aligned), and on the integer columns of a
+// RecordTable (PairComparer: every candidate pair, without allocating).
 import { distance } from "fastest-levenshtein";
-import type { NameUnit, PreparedRecord } from "./prepare.ts";
+import type { NameUnit, NameView } from "./prepare.ts";
+import { NONE, type RecordTable } from "./table.ts";
 
 export interface FieldSpec {
   readonly name: string;
@@ -19,7 +24,7 @@ export const EQUAL_LEVELS = ["different", "equal"] as const;
 export const FIELDS: readonly FieldSpec[] = [
   { name: "familyName", levels: NAME_LEVELS, termFrequency: true },
   { name: "givenName", levels: NAME_LEVELS, termFrequency: true },
-  { name: "dateOfBirth", levels: EQUAL_LEVELS, termFrequency: false },
+  { name: "dateOfBirth", levels: ["different", "near", "equal"], termFrequency: false },
   { name: "address", levels: ["different", "same-city", "same-town", "same-block"], termFrequency: false },
   { name: "phone", levels: EQUAL_LEVELS, termFrequency: false },
   { name: "email", levels: EQUAL_LEVELS, termFrequency: false },
@@ -166,7 +171,7 @@ function fromUnits(af: NameUnit, ag: NameUnit, bf: NameUnit, bg: NameUnit): Name
 }
 
 /** Candidate (family, given) readings of a record whose split is not known. */
-function splitsOf(r: PreparedRecord, other: PreparedRecord): Array<[NameUnit, NameUnit]> {
+function splitsOf(r: NameView, other: NameView): Array<[NameUnit, NameUnit]> {
   const out: Array<[NameUnit, NameUnit]> = [];
   if (r.family && r.given) return [[r.family, r.given]];
   if (r.latinWords) {
@@ -181,7 +186,7 @@ function splitsOf(r: PreparedRecord, other: PreparedRecord): Array<[NameUnit, Na
 }
 
 /** Family and given name levels of a pair, aligning a record without a known split to the other. */
-export function compareNames(a: PreparedRecord, b: PreparedRecord): NameComparison {
+export function compareNames(a: NameView, b: NameView): NameComparison {
   const as = splitsOf(a, b);
   const bs = splitsOf(b, a);
   let best: NameComparison | null = null;
@@ -191,6 +196,15 @@ export function compareNames(a: PreparedRecord, b: PreparedRecord): NameComparis
       if (best === null || score([c.family, c.given]) > score([best.family, best.given])) best = c;
     }
   }
+  // The same whole name split in two places (a foreign name of three words, グエン ドゥック ミン and
+  // グエンドゥック ミン): the whole name's level stands for both parts.
+  if (best !== null && ((best.family ?? 0) < 2 || (best.given ?? 0) < 2)) {
+    const whole = compareUnits(a.full, b.full);
+    if (whole !== null && whole >= 2) {
+      const value = valueOf(a.full);
+      return { family: whole, given: whole, familyValue: value, givenValue: value };
+    }
+  }
   if (best !== null) return best;
   // No alignment: compare whole names; the level stands for both parts.
   const level = compareUnits(a.full, b.full);
@@ -198,45 +212,156 @@ export function compareNames(a: PreparedRecord, b: PreparedRecord): NameComparis
   return { family: level, given: level, familyValue: value, givenValue: value };
 }
 
-function eq(x: string | null, y: string | null): number | null {
-  if (x === null || y === null) return null;
-  return x === y ? 1 : 0;
-}
+/** Levels are -1 (missing on a side) to 3; a pair's pattern is the levels read as base-5 digits. */
+export const PATTERN_BASE = 5;
+export const PATTERN_COUNT = PATTERN_BASE ** FIELDS.length;
 
-function compareAddress(a: PreparedRecord, b: PreparedRecord): number | null {
-  if (a.addressCity !== null && b.addressCity !== null) {
-    if (a.addressFull !== null && a.addressFull === b.addressFull) return 3;
-    if (a.addressTown !== null && a.addressTown === b.addressTown) return 2;
-    if (a.addressCity === b.addressCity) return a.postalCode !== null && a.postalCode === b.postalCode ? 2 : 1;
-    return 0;
+/** The levels of a pattern code (see PairComparer.pattern), into `out`. */
+export function levelsOfPattern(code: number, out: Int8Array = new Int8Array(FIELDS.length)): Int8Array {
+  let c = code;
+  for (let f = 0; f < FIELDS.length; f++) {
+    out[f] = (c % PATTERN_BASE) - 1;
+    c = Math.floor(c / PATTERN_BASE);
   }
-  // No parsed address on one side: the postal code stands for the town.
-  if (a.postalCode !== null && b.postalCode !== null) return a.postalCode === b.postalCode ? 2 : 0;
-  return null;
+  return out;
 }
 
-export interface PairComparison {
-  /** Level per field (FIELDS order), -1 when missing on either side. */
-  levels: Int8Array;
-  familyValue: string | null;
-  givenValue: string | null;
+/**
+ * Compares record pairs of a RecordTable on every field, writing the levels into `levels` (FIELDS
+ * order, -1 when missing on either side) and the pool ids of agreeing family / given values (for
+ * term frequencies) into `familyValue` / `givenValue`. One comparer is reused for every pair: no
+ * allocation unless a name must be aligned (a record without a known family / given split).
+ */
+export class PairComparer {
+  readonly levels = new Int8Array(FIELDS.length);
+  /** Pool id of the agreeing family / given value, -1 when not agreeing (or not in the pool). */
+  familyValue = NONE;
+  givenValue = NONE;
+  readonly #t: RecordTable;
+
+  constructor(table: RecordTable) {
+    this.#t = table;
+  }
+
+  /** Compares records i and j; the result is in `levels`, `familyValue`, `givenValue`. */
+  compare(i: number, j: number): void {
+    const t = this.#t;
+    const L = this.levels;
+    this.names(i, j);
+    L[F_DOB] = this.dobLevel(i, j);
+    L[F_ADDRESS] = this.addressLevel(i, j);
+    L[F_PHONE] = eqDigest(t.phone[i] ?? NONE, t.phone[j] ?? NONE);
+    L[F_EMAIL] = eqDigest(t.email[i] ?? NONE, t.email[j] ?? NONE);
+    L[F_CORPORATE] = eqDigest(t.corporateNumber[i] ?? NONE, t.corporateNumber[j] ?? NONE);
+    L[F_ACCOUNT] = eqDigest(t.account[i] ?? NONE, t.account[j] ?? NONE);
+    const si = t.social.get(i);
+    const sj = t.social.get(j);
+    L[F_SOCIAL] = si === undefined || sj === undefined ? -1 : si.some((s) => sj.includes(s)) ? 1 : 0;
+  }
+
+  /** Date of birth: 2 equal, 1 near (one is a slip of the other), 0 different, -1 missing. */
+  dobLevel(i: number, j: number): number {
+    const t = this.#t;
+    const a = t.dob[i] ?? NONE;
+    const b = t.dob[j] ?? NONE;
+    if (a === NONE || b === NONE) return -1;
+    if (a === b) return 2;
+    return a === t.dobSwap[j] || a === t.dobPrev[j] || a === t.dobNext[j] || b === t.dobSwap[i] || b === t.dobPrev[i] || b === t.dobNext[i] ? 1 : 0;
+  }
+
+  /** The levels as one integer (base PATTERN_BASE, digit = level + 1, field 0 lowest). */
+  pattern(): number {
+    let code = 0;
+    for (let f = FIELDS.length - 1; f >= 0; f--) code = code * PATTERN_BASE + ((this.levels[f] ?? -1) + 1);
+    return code;
+  }
+
+  /** Family and given levels only (also the conflict check's given-name test). */
+  names(i: number, j: number): void {
+    const t = this.#t;
+    const L = this.levels;
+    if (t.hasSplit(i) && t.hasSplit(j)) {
+      const fam = this.#unit(t.famKanji, t.famKana, t.famReading, t.familyGuessed(i), t.familyGuessed(j), i, j);
+      const giv = this.#unit(t.givKanji, t.givKana, t.givReading, t.givenGuessed(i), t.givenGuessed(j), i, j);
+      if (fam < 2 || giv < 2) {
+        // One whole name split in two places (see compareNames).
+        const whole = this.#unit(t.fullKanji, t.fullKana, t.fullReading, t.fullGuessed(i), t.fullGuessed(j), i, j);
+        if (whole >= 2) {
+          L[F_FAMILY] = L[F_GIVEN] = whole;
+          this.familyValue = this.givenValue = valueId(t.fullReading[i] ?? NONE, t.fullKanji[i] ?? NONE);
+          return;
+        }
+      }
+      L[F_FAMILY] = fam;
+      L[F_GIVEN] = giv;
+      this.familyValue = fam >= 2 ? valueId(t.famReading[i] ?? NONE, t.famKanji[i] ?? NONE) : NONE;
+      this.givenValue = giv >= 2 ? valueId(t.givReading[i] ?? NONE, t.givKanji[i] ?? NONE) : NONE;
+      return;
+    }
+    const c = compareNames(t.nameView(i), t.nameView(j));
+    L[F_FAMILY] = c.family ?? -1;
+    L[F_GIVEN] = c.given ?? -1;
+    this.familyValue = c.familyValue === null ? NONE : t.pool.idOf(c.familyValue);
+    this.givenValue = c.givenValue === null ? NONE : t.pool.idOf(c.givenValue);
+  }
+
+  /** compareUnits on pool ids (same rules; -1 for null). */
+  #unit(K: Int32Array, N: Int32Array, R: Int32Array, gi: boolean, gj: boolean, i: number, j: number): number {
+    const xk = K[i] ?? NONE;
+    const yk = K[j] ?? NONE;
+    const xr = R[i] ?? NONE;
+    const yr = R[j] ?? NONE;
+    const kanjiBoth = xk !== NONE && yk !== NONE;
+    const readBoth = xr !== NONE && yr !== NONE;
+    const guess = gi || gj;
+    if (kanjiBoth && xk === yk) {
+      if (!readBoth || xr === yr || guess) return 3;
+      return 2;
+    }
+    if (!kanjiBoth && !guess) {
+      const xn = N[i] ?? NONE;
+      if (xn !== NONE && xn === N[j]) return 3;
+    }
+    if (readBoth) {
+      if (xr === yr) return 2;
+      if (kanjiBoth) return 0;
+      const pool = this.#t.pool.strings;
+      const a = pool[xr] ?? "";
+      const b = pool[yr] ?? "";
+      if (jaroWinkler(a, b) >= CLOSE_READING || (Math.min(a.length, b.length) >= 4 && distance(a, b) <= 1)) return 1;
+      if (guess) return -1;
+      return 0;
+    }
+    if (kanjiBoth) return 0;
+    return -1;
+  }
+
+  /** Address: 3 same block, 2 same town (or postal code), 1 same municipality, 0 different, -1 missing. */
+  addressLevel(i: number, j: number): number {
+    const t = this.#t;
+    const ci = t.addressCity[i] ?? NONE;
+    const cj = t.addressCity[j] ?? NONE;
+    const pi = t.postalCode[i] ?? NONE;
+    const pj = t.postalCode[j] ?? NONE;
+    if (ci !== NONE && cj !== NONE) {
+      const fi = t.addressFull[i] ?? NONE;
+      if (fi !== NONE && fi === t.addressFull[j]) return 3;
+      const ti = t.addressTown[i] ?? NONE;
+      if (ti !== NONE && ti === t.addressTown[j]) return 2;
+      if (ci === cj) return pi !== NONE && pi === pj ? 2 : 1;
+      return 0;
+    }
+    // No parsed address on one side: the postal code stands for the town.
+    if (pi !== NONE && pj !== NONE) return pi === pj ? 2 : 0;
+    return -1;
+  }
 }
 
-/** Compares a record pair on every field. */
-export function comparePair(a: PreparedRecord, b: PreparedRecord): PairComparison {
-  const levels = new Int8Array(FIELDS.length).fill(-1);
-  const names = compareNames(a, b);
-  const set = (i: number, l: number | null) => {
-    levels[i] = l === null ? -1 : l;
-  };
-  set(F_FAMILY, names.family);
-  set(F_GIVEN, names.given);
-  set(F_DOB, eq(a.dob, b.dob));
-  set(F_ADDRESS, compareAddress(a, b));
-  set(F_PHONE, eq(a.phone, b.phone));
-  set(F_EMAIL, eq(a.email, b.email));
-  set(F_CORPORATE, eq(a.corporateNumber, b.corporateNumber));
-  set(F_ACCOUNT, eq(a.account, b.account));
-  set(F_SOCIAL, a.social.length > 0 && b.social.length > 0 ? (a.social.some((s) => b.social.includes(s)) ? 1 : 0) : null);
-  return { levels, familyValue: names.familyValue, givenValue: names.givenValue };
+function valueId(reading: number, kanji: number): number {
+  return reading !== NONE ? reading : kanji;
+}
+
+function eqDigest(x: number, y: number): number {
+  if (x === NONE || y === NONE) return -1;
+  return x === y ? 1 : 0;
 }

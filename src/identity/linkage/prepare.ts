@@ -1,14 +1,16 @@
 // Turns identity records into what linkage compares: name units (variant-folded kanji, katakana,
-// folded romaji), and blind indexes for every equality-only field. Plaintext dates, phones, e-mails,
-// corporate numbers and addresses do not survive this step.
-import { foldRomaji, isKanaText, isLatinText } from "../normalize/kana.ts";
-import { normalizeNameWithReader, type ReadingProvider } from "../normalize/name.ts";
+// folded romaji), and blind digests for every equality-only field. Plaintext dates, phones, e-mails,
+// corporate numbers and addresses do not survive this step: a PreparedRecord is plain JSON that holds
+// only name readings and 48-bit HMAC digests, so it can be kept instead of the record.
+import { splitLegalForm, splitLegalFormKana, splitLegalFormLatin } from "../normalize/corporate.ts";
+import { foldRomaji, hasKanji, isKanaText, isLatinText, kanaToFoldedRomaji, toReadingKatakana } from "../normalize/kana.ts";
+import { normalizeNameWithReader, writtenNameKey, type ReadingProvider } from "../normalize/name.ts";
 import { parseAddress, defaultAddressIndex } from "../normalize/address.ts";
 import type { AddressIndex } from "../normalize/address-data.ts";
 import { normalizePhone } from "../normalize/phone.ts";
 import { normalizeCorporateNumber, normalizeDate, normalizeEmail } from "../normalize/misc.ts";
 import { nfkc } from "../normalize/text.ts";
-import { blindIndex } from "./blind.ts";
+import { BlindHasher } from "./blind.ts";
 import type { IdentityRecord } from "./record.ts";
 
 /** One name part in the forms it can be compared in. */
@@ -23,10 +25,8 @@ export interface NameUnit {
   guessed?: boolean;
 }
 
-export interface PreparedRecord {
-  index: number;
-  recordId: string;
-  source: string;
+/** The name of a record as linkage compares it. */
+export interface NameView {
   /** Family and given name, when the record shows where they split. */
   family: NameUnit | null;
   given: NameUnit | null;
@@ -34,24 +34,36 @@ export interface PreparedRecord {
   full: NameUnit;
   /** Latin words (folded romaji) when the name came only in Latin and its order is not known. */
   latinWords: string[] | null;
+  /** A company: its name without the legal form, never split into family and given names. */
+  corporate?: boolean;
+}
+
+export interface PreparedRecord extends NameView {
+  recordId: string;
+  source: string;
   /** Where the reading came from: the record's kana, its Latin spelling, or a morphological reader. */
   readingFrom: "kana" | "latin" | "reader" | null;
-  /** Blind indexes (null when the field is missing or cannot be normalised). */
-  dob: string | null;
-  phone: string | null;
-  email: string | null;
-  corporateNumber: string | null;
-  postalCode: string | null;
-  account: string | null;
-  social: string[];
+  /** Blind digests (blindDigest: the first 48 bits of the HMAC blind index); null when the field is
+   *  missing or cannot be normalised. */
+  dob: number | null;
+  /** Digests of the dates one slip away from the date of birth (day and month swapped, the day one
+   *  off within its month): a record whose date of birth is among another's is "near" it. */
+  dobNear: number[];
+  phone: number | null;
+  email: number | null;
+  corporateNumber: number | null;
+  postalCode: number | null;
+  account: number | null;
+  social: number[];
   /** Address at three grains: municipality, town, and town + chome + block. */
-  addressCity: string | null;
-  addressTown: string | null;
-  addressFull: string | null;
+  addressCity: number | null;
+  addressTown: number | null;
+  addressFull: number | null;
 }
 
 export interface PrepareOptions {
-  key: Uint8Array;
+  /** The blind-index key, or a hasher under it (which remembers repeated values for one batch). */
+  key: Uint8Array | BlindHasher;
   /** Reads kanji-only names (kuromoji); without it such names are compared on their kanji. */
   reader?: ReadingProvider | null;
   addressIndex?: AddressIndex;
@@ -63,15 +75,98 @@ function unit(kanji: string | null, kana: string | null, reading: string | null,
   return u;
 }
 
+function isKanaField(t: string | undefined): boolean {
+  return t !== undefined && isKanaText(nfkc(t).trim());
+}
+
+function isLatinField(t: string | undefined): boolean {
+  return t !== undefined && isLatinText(nfkc(t));
+}
+
+/** Fields whose values repeat across many records (remembered by the hasher during a batch);
+ *  phones, e-mails, accounts and full addresses are mostly distinct and are not. */
+const REPEATING = true;
+const DISTINCT = false;
+
+function digestOf(hasher: BlindHasher, field: string, value: string | null | undefined, repeats: boolean): number | null {
+  return value ? hasher.digest(field, value, repeats) : null;
+}
+
+function isoDate(y: number, m: number, d: number): string | null {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return null;
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+/**
+ * The dates a slip of the pen away from an ISO date: day and month swapped (when that is another
+ * date) and the day one off within the same month. These are the birth-date typos KYC data shows;
+ * a year typed wrong is not among them (it would make namesakes a decade apart "near").
+ */
+export function datesOneSlipAway(iso: string): string[] {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/u.exec(iso);
+  if (!m) return [];
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const out: string[] = [];
+  for (const c of [mo !== d ? isoDate(y, d, mo) : null, isoDate(y, mo, d - 1), isoDate(y, mo, d + 1)]) {
+    if (c !== null && c !== iso && !out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
+/** A character every written legal form holds (会社, 法人, (株), (有), (同), (名), (資), (財), (医), (福), (学), ㈱, ㈲). */
+const MAY_BE_LEGAL_FORM = /[社法株有同名資財医福学㈱㈲]/u;
+/** ガイシャ, カイシャ, ホウジン in katakana, half-width katakana or hiragana. */
+const MAY_BE_LEGAL_FORM_KANA = /(?:ガ|カ|ｶﾞ|ｶ|が|か)(?:イ|ｲ|い)(?:シ|ｼ|し)(?:ャ|ｬ|ゃ)|(?:ホ|ﾎ|ほ)(?:ウ|ｳ|う)(?:ジ|ｼﾞ|じ)(?:ン|ﾝ|ん)/u;
+
+/**
+ * The name of a company (its written name or reading carries a legal form, or it has a corporate
+ * number), without the legal form: 株式会社翠アセット, （株）翠アセット and 翠アセット㈱ are one name. The
+ * reading comes from the kana (a Latin name is usually a translation, used only when no kana was
+ * given). Null for a person.
+ */
+export function corporateName(r: Pick<IdentityRecord, "name" | "nameKana" | "nameLatin" | "corporateNumber">): {
+  full: NameUnit;
+  readingFrom: PreparedRecord["readingFrom"];
+} | null {
+  // Most records are people: a name without any character of a legal form, and a reading without
+  // ガイシャ / カイシャ / ホウジン in any script, is not a company's.
+  if (!r.corporateNumber && !MAY_BE_LEGAL_FORM.test(r.name) && !(r.nameKana && MAY_BE_LEGAL_FORM_KANA.test(r.nameKana))) return null;
+  const written = splitLegalForm(r.name);
+  const kanaIn = r.nameKana && isKanaText(nfkc(r.nameKana).trim()) ? splitLegalFormKana(r.nameKana) : null;
+  if (written.form === null && (kanaIn?.form ?? null) === null && !r.corporateNumber) return null;
+  const stem = written.stem;
+  const latinIn = r.nameLatin && isLatinText(nfkc(r.nameLatin)) ? r.nameLatin : isLatinText(stem) ? stem : null;
+  let kana = kanaIn?.stem || null;
+  if (kana === null && isKanaText(stem)) kana = toReadingKatakana(stem);
+  const latin = latinIn === null ? null : splitLegalFormLatin(latinIn).stem;
+  const reading = kana !== null ? kanaToFoldedRomaji(kana).replace(/ /g, "") : latin !== null ? foldRomaji(latin).replace(/ /g, "") : "";
+  return {
+    full: { kanji: hasKanji(stem) ? writtenNameKey(stem) : null, kana, reading: reading || null },
+    readingFrom: kana !== null ? "kana" : reading ? "latin" : null,
+  };
+}
+
+/** The digests of a date of birth and of the dates one slip away (remembered per date by the hasher). */
+function dateDigests(hasher: BlindHasher, iso: string): number[] {
+  return [hasher.digest("dateOfBirth", iso, false), ...datesOneSlipAway(iso).map((d) => hasher.digest("dateOfBirth", d, false))];
+}
+
 /** Prepares one record (see PreparedRecord). */
-export function prepareRecord(r: IdentityRecord, index: number, opts: PrepareOptions): PreparedRecord {
-  const { key } = opts;
+export function prepareRecord(r: IdentityRecord, opts: PrepareOptions): PreparedRecord {
+  const hasher = opts.key instanceof BlindHasher ? opts.key : new BlindHasher(opts.key, 0);
+  const corporate = corporateName(r);
+  if (corporate !== null) {
+    const p = withBlindFields(r, hasher, opts, null, null, corporate.full, null, corporate.readingFrom);
+    p.corporate = true;
+    return p;
+  }
   const n = normalizeNameWithReader(r.name, r.nameKana ?? null, r.nameLatin ?? null, opts.reader ?? null);
-  const isKana = (t: string | undefined) => t !== undefined && isKanaText(nfkc(t).trim());
-  const latinSource = [r.name, r.nameLatin, r.nameKana].find((t) => t !== undefined && isLatinText(nfkc(t)));
   let readingFrom: PreparedRecord["readingFrom"] = null;
+  let latinSource: string | undefined;
   if (n.romaji !== null) {
-    if (isKana(r.nameKana) || isKana(r.name)) readingFrom = "kana";
+    latinSource = isLatinField(r.name) ? r.name : isLatinField(r.nameLatin) ? r.nameLatin : isLatinField(r.nameKana) ? r.nameKana : undefined;
+    if (isKanaField(r.nameKana) || isKanaField(r.name)) readingFrom = "kana";
     else if (latinSource !== undefined) readingFrom = "latin";
     else readingFrom = "reader";
   }
@@ -85,76 +180,98 @@ export function prepareRecord(r: IdentityRecord, index: number, opts: PrepareOpt
   const family = n.family ? unit(n.family.kanji, n.family.kana, n.family.romaji, guessed) : null;
   const given = n.given ? unit(n.given.kanji, n.given.kana, n.given.romaji, guessed) : null;
 
-  const bi = (field: string, value: string | null | undefined): string | null => (value ? blindIndex(key, field, value) : null);
+  return withBlindFields(r, hasher, opts, family, given, unit(n.kanji, n.kana, n.romaji, guessed), latinWords, readingFrom);
+}
+
+/** The prepared record: the name as given, every other field normalised and blind-indexed. */
+function withBlindFields(
+  r: IdentityRecord,
+  hasher: BlindHasher,
+  opts: PrepareOptions,
+  family: NameUnit | null,
+  given: NameUnit | null,
+  full: NameUnit,
+  latinWords: string[] | null,
+  readingFrom: PreparedRecord["readingFrom"],
+): PreparedRecord {
   const dob = r.dateOfBirth ? normalizeDate(r.dateOfBirth) : null;
+  const dobDigests = dob ? hasher.remembered("dateOfBirth+near", dob, dateDigests) : null;
   const phone = r.phone ? normalizePhone(r.phone) : null;
   const email = r.email ? normalizeEmail(r.email) : null;
   const corp = r.corporateNumber ? normalizeCorporateNumber(r.corporateNumber) : null;
   const postalDigits = r.postalCode ? nfkc(r.postalCode).replace(/[^0-9]/gu, "") : "";
-  let addressCity: string | null = null;
-  let addressTown: string | null = null;
-  let addressFull: string | null = null;
+  let addressCity: number | null = null;
+  let addressTown: number | null = null;
+  let addressFull: number | null = null;
   let postal = postalDigits.length === 7 ? postalDigits : null;
   if (r.address && r.address.trim() !== "") {
     const a = parseAddress(r.address, opts.addressIndex ?? defaultAddressIndex());
     postal ??= a.postalCode;
     if (a.city !== null) {
-      addressCity = bi("address.city", `${a.prefecture ?? ""}|${a.city}`);
+      const city = `${a.prefecture ?? ""}|${a.city}`;
+      addressCity = hasher.digest("address.city", city, REPEATING);
       if (a.town !== null) {
-        addressTown = bi("address.town", `${a.prefecture ?? ""}|${a.city}|${a.town}`);
-        if (a.block !== null) addressFull = bi("address.full", `${a.prefecture ?? ""}|${a.city}|${a.town}|${a.chome ?? ""}|${a.block}`);
+        const town = `${city}|${a.town}`;
+        addressTown = hasher.digest("address.town", town, REPEATING);
+        if (a.block !== null) addressFull = hasher.digest("address.full", `${town}|${a.chome ?? ""}|${a.block}`, DISTINCT);
       }
     }
   }
+  const social: number[] = [];
+  if (r.socialIds) for (const s of r.socialIds) social.push(hasher.digest("social", nfkc(s).trim().toLowerCase(), DISTINCT));
   return {
-    index,
     recordId: r.recordId,
     source: r.source,
     family,
     given,
-    full: unit(n.kanji, n.kana, n.romaji, guessed),
+    full,
     latinWords,
     readingFrom,
-    dob: bi("dateOfBirth", dob),
-    phone: bi("phone", phone),
-    email: bi("email", email),
-    corporateNumber: bi("corporateNumber", corp),
-    postalCode: bi("postalCode", postal),
-    account: r.accountId ? bi("account", `${r.source}\u0000${r.accountId}`) : null,
-    social: (r.socialIds ?? []).map((s) => blindIndex(key, "social", nfkc(s).trim().toLowerCase())),
+    dob: dobDigests ? (dobDigests[0] ?? null) : null,
+    dobNear: dobDigests ? dobDigests.slice(1) : [],
+    phone: digestOf(hasher, "phone", phone, DISTINCT),
+    email: digestOf(hasher, "email", email, DISTINCT),
+    corporateNumber: digestOf(hasher, "corporateNumber", corp, DISTINCT),
+    postalCode: digestOf(hasher, "postalCode", postal, REPEATING),
+    account: r.accountId ? hasher.digest("account", `${r.source}\u0000${r.accountId}`, DISTINCT) : null,
+    social,
     addressCity,
     addressTown,
     addressFull,
   };
 }
 
-/** Family names seen with an explicit split, in every form, with how often each occurs. */
-export interface FamilyLexicon {
+/**
+ * Family names seen with an explicit split, in every form, with how often each occurs. Grows as
+ * records are added (`add`), so an incremental linker keeps one for all the records it has seen.
+ */
+export class FamilyLexicon {
   /** Family name in kanji → its readings seen (katakana → folded romaji). */
-  byKanji: ReadonlyMap<string, ReadonlyMap<string | null, string | null>>;
+  readonly byKanji = new Map<string, Map<string | null, string | null>>();
   /** Family name in katakana → folded romaji. */
-  byKana: ReadonlyMap<string, string | null>;
+  readonly byKana = new Map<string, string | null>();
   /** Family readings (folded romaji) → count. */
-  readings: ReadonlyMap<string, number>;
+  readonly readings = new Map<string, number>();
+
+  /** Learns the family name of a record that shows its split (others are ignored). */
+  add(r: NameView): void {
+    if (!r.family || !r.given || r.family.guessed) return;
+    const f = r.family;
+    if (f.kanji) {
+      let m = this.byKanji.get(f.kanji);
+      if (!m) this.byKanji.set(f.kanji, (m = new Map()));
+      if (!m.has(f.kana)) m.set(f.kana, f.reading);
+    }
+    if (f.kana) this.byKana.set(f.kana, f.reading);
+    if (f.reading) this.readings.set(f.reading, (this.readings.get(f.reading) ?? 0) + 1);
+  }
 }
 
 /** Builds the family-name lexicon of a batch from its records that show the split. */
-export function familyLexicon(records: readonly PreparedRecord[]): FamilyLexicon {
-  const byKanji = new Map<string, Map<string | null, string | null>>();
-  const byKana = new Map<string, string | null>();
-  const readings = new Map<string, number>();
-  for (const r of records) {
-    if (!r.family || !r.given || r.family.guessed) continue;
-    const f = r.family;
-    if (f.kanji) {
-      const m = byKanji.get(f.kanji) ?? new Map<string | null, string | null>();
-      if (!m.has(f.kana)) m.set(f.kana, f.reading);
-      byKanji.set(f.kanji, m);
-    }
-    if (f.kana) byKana.set(f.kana, f.reading);
-    if (f.reading) readings.set(f.reading, (readings.get(f.reading) ?? 0) + 1);
-  }
-  return { byKanji, byKana, readings };
+export function familyLexicon(records: Iterable<NameView>): FamilyLexicon {
+  const lex = new FamilyLexicon();
+  for (const r of records) lex.add(r);
+  return lex;
 }
 
 function cutAt(s: string | null, prefix: string | null): [string | null, string | null] | null {
@@ -165,12 +282,13 @@ function cutAt(s: string | null, prefix: string | null): [string | null, string 
 
 /**
  * Splits names written without a space (山本綾香 / ヤマモトアヤカ) or romanised in an unknown order
- * (AYAKA MURAKAMI) into family and given name, using the family names that other records of the
- * batch spell out. A split is made only when every form the record has (kanji, kana, reading) agrees
- * with one family name seen in those forms; otherwise the record keeps its whole name. Returns a new
- * record; the input is not changed.
+ * (AYAKA MURAKAMI) into family and given name, using the family names that other records spell
+ * out. A split is made only when every form the record has (kanji, kana, reading) agrees with one
+ * family name seen in those forms; otherwise the record keeps its whole name. Returns the new name,
+ * or the same object when nothing changes; the input is not changed.
  */
-export function splitWithLexicon(r: PreparedRecord, lex: FamilyLexicon): PreparedRecord {
+export function splitWithLexicon<T extends NameView>(r: T, lex: FamilyLexicon): T {
+  if (r.corporate) return r;
   if (r.family && r.given) {
     // Split kanji, unsplit reading (佐藤 修 / サトウオサム): cut the reading where a known reading of
     // that family kanji ends.
@@ -194,7 +312,7 @@ export function splitWithLexicon(r: PreparedRecord, lex: FamilyLexicon): Prepare
     return { ...r, family: { kanji: null, kana: null, reading: fam }, given: { kanji: null, kana: null, reading: giv } };
   }
   const { kanji, kana, reading } = r.full;
-  const tryForms = (fk: string | null, fn: string | null, fr: string | null): PreparedRecord | null => {
+  const tryForms = (fk: string | null, fn: string | null, fr: string | null): T | null => {
     const k = cutAt(kanji, fk);
     const n = cutAt(kana, fn);
     const rd = cutAt(reading, fr);

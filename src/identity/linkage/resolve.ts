@@ -1,17 +1,34 @@
 // Record linkage end to end: prepare (normalise, blind-index) → block → compare → estimate u on
 // random pairs and m by EM → score with term-frequency adjustment → cluster with conflict checks →
 // one entity id per person, with the reasons for every merge.
-import { createHash, randomBytes } from "node:crypto";
+//
+// The batch keeps records as columns (table.ts), candidate pairs and their comparisons as typed
+// arrays, and allocates per record, not per pair. `resolveToLinker` hands the same state to an
+// incremental Linker (linker.ts), so later records join without recomputing the batch.
+import { randomBytes } from "node:crypto";
 import { badInput } from "../../contracts/errors.ts";
 import { entityId, type EntityId } from "../../contracts/ids.ts";
 import type { ReadingProvider } from "../normalize/name.ts";
 import type { AddressIndex } from "../normalize/address-data.ts";
-import { candidatePairs } from "./blocking.ts";
-import { clusterPairs, type ScoredEdge } from "./cluster.ts";
-import { compareNames, comparePair, type PairComparison } from "./compare.ts";
-import { estimateU, fitEm, scorePair, seededRandom, type EmOptions, type FieldWeight, type ModelParams, type TermFrequencies } from "./model.ts";
-import { familyLexicon, prepareRecord, splitWithLexicon, type PreparedRecord } from "./prepare.ts";
+import { BlindHasher, sha256Hex } from "./blind.ts";
+import { candidatePairs, type SkippedBlock } from "./blocking.ts";
+import { Clusters, type ConflictCheck, type Refusal } from "./cluster.ts";
+import { F_GIVEN, FIELDS, levelsOfPattern, PairComparer } from "./compare.ts";
+import {
+  estimateU,
+  fitEm,
+  probabilityOf,
+  Scorer,
+  seededRandom,
+  TermCounts,
+  type EmOptions,
+  type FieldWeight,
+  type ModelParams,
+  type PatternCounts,
+} from "./model.ts";
+import { FamilyLexicon, prepareRecord, splitWithLexicon } from "./prepare.ts";
 import type { IdentityRecord } from "./record.ts";
+import { NONE, RecordTable } from "./table.ts";
 
 export interface ResolveOptions {
   /** Blind-index key (≥ 16 bytes). Defaults to a random key for this run: indexes are then only
@@ -21,17 +38,19 @@ export interface ResolveOptions {
   reader?: ReadingProvider | null;
   /** Posterior match probability at or above which two records are merged (default 0.9). */
   threshold?: number;
-  /** Blocks larger than this are skipped (default 1000). */
+  /** Blocks with more records than this give no pairs (default 200; see blocking.ts). */
   maxBlockSize?: number;
   /** Random pairs drawn to estimate u (default 50 000, fewer when there are fewer pairs). */
   randomPairs?: number;
   /** Seed of the random-pair draw (default 1): the same input always gives the same output. */
   seed?: number;
   em?: Partial<EmOptions>;
-  /** A model fitted before (ResolveReport.model of a larger batch): skips estimation, which a small
-   *  batch cannot do well. Without it, u is measured and m estimated on this batch. */
+  /** A model fitted before (ResolveReport.model of a larger batch): skips estimation. Without it, u
+   *  is measured and m estimated on this batch, with the priors standing in where data is thin. */
   model?: ModelParams;
   addressIndex?: AddressIndex;
+  /** Called with the number of records prepared so far (every 10 000, and at the end). */
+  onProgress?: (phase: "prepare" | "link", done: number, total: number) => void;
 }
 
 export interface Explanation {
@@ -61,11 +80,17 @@ export interface ResolveStats {
   candidatePairs: number;
   randomPairs: number;
   skippedBlocks: number;
+  /** Records in the skipped blocks, summed over the blocks. */
+  skippedBlockRecords: number;
+  /** The largest skipped blocks (kind and size), at most ten. */
+  largestSkippedBlocks: SkippedBlock[];
   entities: number;
   merges: number;
   refusedMerges: number;
   emIterations: number;
   emConverged: boolean;
+  /** Distinct comparison patterns EM ran over. */
+  patterns: number;
   lambda: number;
   relatedShare: number;
   millis: number;
@@ -79,7 +104,7 @@ export interface ResolveReport {
   stats: ResolveStats;
 }
 
-const DEFAULTS = { threshold: 0.9, maxBlockSize: 1000, randomPairs: 50_000, seed: 1 };
+export const RESOLVE_DEFAULTS = { threshold: 0.9, maxBlockSize: 200, randomPairs: 50_000, seed: 1 };
 
 function validate(records: readonly IdentityRecord[]): void {
   const seen = new Map<string, number>();
@@ -92,165 +117,309 @@ function validate(records: readonly IdentityRecord[]): void {
   });
 }
 
-function termFrequencies(prepared: readonly PreparedRecord[]): TermFrequencies {
-  const family = new Map<string, number>();
-  const given = new Map<string, number>();
-  const bump = (m: Map<string, number>, values: Array<string | null | undefined>) => {
-    for (const v of new Set(values.filter((x): x is string => typeof x === "string" && x !== ""))) m.set(v, (m.get(v) ?? 0) + 1);
-  };
-  for (const r of prepared) {
-    bump(family, [r.family?.reading, r.family?.kanji, r.full.reading, r.full.kanji, ...(r.latinWords ?? [])]);
-    bump(given, [r.given?.reading, r.given?.kanji, r.full.reading, r.full.kanji, ...(r.latinWords ? [r.latinWords.join("")] : [])]);
-  }
-  return { family, given, records: prepared.length };
-}
-
-function randomComparisons(prepared: readonly PreparedRecord[], count: number, seed: number): PairComparison[] {
-  const n = prepared.length;
-  const total = (n * (n - 1)) / 2;
-  const out: PairComparison[] = [];
-  if (n < 2) return out;
-  if (total <= count) {
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out.push(comparePair(prepared[i] as PreparedRecord, prepared[j] as PreparedRecord));
-    return out;
-  }
-  const rnd = seededRandom(seed);
-  while (out.length < count) {
-    const i = Math.floor(rnd() * n);
-    const j = Math.floor(rnd() * n);
-    if (i === j) continue;
-    out.push(comparePair(prepared[i] as PreparedRecord, prepared[j] as PreparedRecord));
-  }
-  return out;
-}
-
 /** A stable entity id: a hash of the smallest record id in the entity. */
 export function entityIdFor(recordIds: readonly string[]): EntityId {
-  const smallest = [...recordIds].sort()[0] ?? "";
-  return entityId(`ent_${createHash("sha256").update("kanshi-entity\u0000").update(smallest).digest("hex").slice(0, 24)}`);
+  let smallest: string | undefined;
+  for (const id of recordIds) if (smallest === undefined || id < smallest) smallest = id;
+  return entityIdOfSmallest(smallest ?? "");
 }
 
-/** Links records into entities and reports how (see ResolveReport). */
-export function resolveWithReport(records: readonly IdentityRecord[], options: ResolveOptions = {}): ResolveReport {
+/** The entity id of an entity whose smallest record id is `smallest`. */
+export function entityIdOfSmallest(smallest: string): EntityId {
+  return entityId(`ent_${sha256Hex(`kanshi-entity\u0000${smallest}`).slice(0, 24)}`);
+}
+
+/**
+ * The merge-conflict rule: two records cannot be one person when
+ * - their birth dates differ by more than a slip of the pen (a swapped day and month, a day one off:
+ *   "near" dates may merge when the rest of the evidence says so);
+ * - their corporate numbers differ, or their given names differ;
+ * - both carry a phone, an e-mail and an address, and all three disagree (the address in another
+ *   town), with no account or social handle in common. One person's records almost never change
+ *   all three at once (0.05 % of the simulator's record pairs of one person); two people of one
+ *   name and birth date almost always differ in all three, and without this rule a record carrying
+ *   only name and birth date (a bureau's) would chain the two into one entity.
+ * Every member of one side is checked against every member of the other before a merge.
+ */
+export function conflictRule(t: RecordTable, comparer: PairComparer): ConflictCheck {
+  return (x, y) => {
+    const a = Math.min(x, y);
+    const b = Math.max(x, y);
+    const dob = comparer.dobLevel(a, b);
+    if (dob === 0) return "dates of birth differ";
+    const ca = t.corporateNumber[a] ?? NONE;
+    const cb = t.corporateNumber[b] ?? NONE;
+    if (ca !== NONE && cb !== NONE && ca !== cb) return "corporate numbers differ";
+    let present = 0;
+    let agree = 0;
+    const pa = t.phone[a] ?? NONE;
+    const pb = t.phone[b] ?? NONE;
+    if (pa !== NONE && pb !== NONE) {
+      present++;
+      if (pa === pb) agree++;
+    }
+    const ea = t.email[a] ?? NONE;
+    const eb = t.email[b] ?? NONE;
+    if (ea !== NONE && eb !== NONE) {
+      present++;
+      if (ea === eb) agree++;
+    }
+    const address = comparer.addressLevel(a, b);
+    if (address >= 0) {
+      present++;
+      if (address >= 2) agree++;
+    }
+    const linked = ((t.account[a] ?? NONE) !== NONE && t.account[a] === t.account[b]) || sharesSocial(t, a, b);
+    if (present === 3 && agree === 0 && !linked) return "phone, e-mail and address all differ";
+    comparer.names(a, b);
+    if (comparer.levels[F_GIVEN] === 0) return "given names differ";
+    return null;
+  };
+}
+
+function sharesSocial(t: RecordTable, a: number, b: number): boolean {
+  const sa = t.social.get(a);
+  const sb = t.social.get(b);
+  return sa !== undefined && sb !== undefined && sa.some((s) => sb.includes(s));
+}
+
+/** Prepares records into a table, splitting unspaced names with the family names the batch spells out. */
+export function prepareBatch(
+  records: readonly IdentityRecord[],
+  table: RecordTable,
+  lexicon: FamilyLexicon,
+  tf: TermCounts,
+  opts: { key: Uint8Array; reader: ReadingProvider | null; addressIndex?: AddressIndex; onProgress?: ResolveOptions["onProgress"] },
+): void {
+  const hasher = new BlindHasher(opts.key);
+  const first = table.size;
+  table.reserve(first + records.length);
+  records.forEach((r, k) => {
+    const p = prepareRecord(r, { key: hasher, reader: opts.reader, ...(opts.addressIndex ? { addressIndex: opts.addressIndex } : {}) });
+    lexicon.add(p);
+    table.add(p);
+    if (opts.onProgress && (k + 1) % 10_000 === 0) opts.onProgress("prepare", k + 1, records.length);
+  });
+  hasher.forget();
+  for (let i = first; i < table.size; i++) {
+    // Only names without a split (or with a kanji split and an unsplit reading) can change.
+    const split = table.hasSplit(i);
+    if (split && ((table.famReading[i] ?? NONE) !== NONE || (table.fullReading[i] ?? NONE) === NONE || (table.famKanji[i] ?? NONE) === NONE)) continue;
+    const view = table.nameView(i);
+    const out = splitWithLexicon(view, lexicon);
+    if (out !== view) table.setName(i, out);
+  }
+  for (let i = first; i < table.size; i++) tf.add(table, i);
+  opts.onProgress?.("prepare", records.length, records.length);
+}
+
+function randomPatterns(t: RecordTable, comparer: PairComparer, count: number, seed: number): { patterns: PatternCounts; pairs: number } {
+  const n = t.size;
+  const patterns: PatternCounts = new Map();
+  let pairs = 0;
+  const add = (i: number, j: number) => {
+    comparer.compare(i, j);
+    const code = comparer.pattern();
+    patterns.set(code, (patterns.get(code) ?? 0) + 1);
+    pairs++;
+  };
+  if (n < 2) return { patterns, pairs };
+  if ((n * (n - 1)) / 2 <= count) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) add(i, j);
+    return { patterns, pairs };
+  }
+  const rnd = seededRandom(seed);
+  while (pairs < count) {
+    const i = Math.floor(rnd() * n);
+    const j = Math.floor(rnd() * n);
+    if (i !== j) add(i, j);
+  }
+  return { patterns, pairs };
+}
+
+/** Everything a batch leaves behind, for a Linker to continue from (see resolveToLinker). */
+export interface BatchState {
+  table: RecordTable;
+  lexicon: FamilyLexicon;
+  tf: TermCounts;
+  sortedKeys: Uint32Array[];
+  clusters: Clusters;
+  /** Entity id per cluster root. */
+  entityOfRoot: Map<number, EntityId>;
+  /** Smallest record id per cluster root. */
+  smallestOfRoot: Map<number, string>;
+  model: ModelParams;
+  threshold: number;
+  maxBlockSize: number;
+}
+
+/** The batch, returning its internal state as well as the report. */
+export function resolveBatch(records: readonly IdentityRecord[], options: ResolveOptions = {}): { report: ResolveReport; state: BatchState } {
   const started = performance.now();
   validate(records);
-  const opts = { ...DEFAULTS, ...options };
+  const opts = { ...RESOLVE_DEFAULTS, ...options };
   const key = options.key ?? randomBytes(32);
-  const first = records.map((r, i) =>
-    prepareRecord(r, i, { key, reader: options.reader ?? null, ...(options.addressIndex ? { addressIndex: options.addressIndex } : {}) }),
-  );
-  // Names written without a space are split with the family names the batch spells out.
-  const lexicon = familyLexicon(first);
-  const prepared = first.map((r) => splitWithLexicon(r, lexicon));
+  const table = new RecordTable();
+  const lexicon = new FamilyLexicon();
+  const tf = new TermCounts();
+  prepareBatch(records, table, lexicon, tf, {
+    key,
+    reader: options.reader ?? null,
+    ...(options.addressIndex ? { addressIndex: options.addressIndex } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const n = table.size;
   const tPrepared = performance.now();
-  const blocking = candidatePairs(prepared, { maxBlockSize: opts.maxBlockSize });
+
+  const blocking = candidatePairs(table, { maxBlockSize: opts.maxBlockSize });
   const tBlocked = performance.now();
-  const comparisons = blocking.pairs.map(([i, j]) => comparePair(prepared[i] as PreparedRecord, prepared[j] as PreparedRecord));
-  const random = options.model ? [] : randomComparisons(prepared, opts.randomPairs, opts.seed);
+
+  // Compare every candidate pair once: its pattern and the agreeing name values, in typed arrays.
+  const P = blocking.count;
+  const pairs = blocking.pairs; // [j, i] per pair
+  const patternOf = new Int32Array(P);
+  const familyOf = new Int32Array(P);
+  const givenOf = new Int32Array(P);
+  const comparer = new PairComparer(table);
+  const patterns: PatternCounts = new Map();
+  for (let k = 0; k < P; k++) {
+    comparer.compare(pairs[2 * k + 1] ?? 0, pairs[2 * k] ?? 0);
+    const code = comparer.pattern();
+    patternOf[k] = code;
+    familyOf[k] = comparer.familyValue;
+    givenOf[k] = comparer.givenValue;
+    patterns.set(code, (patterns.get(code) ?? 0) + 1);
+  }
+  const random = options.model ? { patterns: new Map<number, number>(), pairs: 0 } : randomPatterns(table, comparer, opts.randomPairs, opts.seed);
   const tCompared = performance.now();
+
   const model =
     options.model ??
-    fitEm(comparisons, estimateU(random), (prepared.length * (prepared.length - 1)) / 2, {
+    fitEm(patterns, estimateU(random.patterns), (n * (n - 1)) / 2, {
       maxIterations: options.em?.maxIterations ?? 100,
       tolerance: options.em?.tolerance ?? 1e-6,
     });
-  const tf = termFrequencies(prepared);
-  const scores = comparisons.map((c) => scorePair(c, model, tf));
+  const scorer = new Scorer(model);
+  const weightOf = new Float64Array(P);
+  const levels = new Int8Array(FIELDS.length);
+  for (let k = 0; k < P; k++) {
+    levelsOfPattern(patternOf[k] ?? 0, levels);
+    weightOf[k] = scorer.weight(levels, familyOf[k] ?? NONE, givenOf[k] ?? NONE, tf);
+  }
   const tEstimated = performance.now();
-  const edges: ScoredEdge[] = blocking.pairs.map(([i, j], k) => ({ i, j, weight: scores[k]?.weight ?? 0, probability: scores[k]?.probability ?? 0 }));
 
-  const conflictMemo = new Map<number, string | null>();
-  const n = prepared.length;
-  const conflict = (x: number, y: number): string | null => {
-    const a = Math.min(x, y);
-    const b = Math.max(x, y);
-    const id = a * n + b;
-    const memo = conflictMemo.get(id);
-    if (memo !== undefined) return memo;
-    const ra = prepared[a] as PreparedRecord;
-    const rb = prepared[b] as PreparedRecord;
-    let reason: string | null = null;
-    if (ra.dob !== null && rb.dob !== null && ra.dob !== rb.dob) reason = "dates of birth differ";
-    else if (ra.corporateNumber !== null && rb.corporateNumber !== null && ra.corporateNumber !== rb.corporateNumber) reason = "corporate numbers differ";
-    else if (compareNames(ra, rb).given === 0) reason = "given names differ";
-    conflictMemo.set(id, reason);
-    return reason;
-  };
-  const clustering = clusterPairs(n, edges, { threshold: opts.threshold, conflict });
+  // Cluster: edges at or above the threshold, strongest first, conflict-checked.
+  const above: number[] = [];
+  for (let k = 0; k < P; k++) if (probabilityOf(weightOf[k] ?? 0) >= opts.threshold) above.push(k);
+  const order = Int32Array.from(above).sort((x, y) => {
+    const d = (weightOf[y] ?? 0) - (weightOf[x] ?? 0);
+    return d !== 0 ? d : x - y; // pairs are sorted by (i, j), so the index breaks ties by (i, j)
+  });
+  const clusters = new Clusters(n);
+  const conflict = conflictRule(table, new PairComparer(table));
+  const refusedOf = new Map<number, string>();
+  let merges = 0;
+  const refused: Refusal[] = [];
+  for (const k of order) {
+    const i = pairs[2 * k + 1] ?? 0;
+    const j = pairs[2 * k] ?? 0;
+    const out = clusters.merge(i, j, conflict);
+    if (out === "merged") merges++;
+    else if (out !== "same") {
+      refused.push({ i, j, ...out });
+      refusedOf.set(k, out.reason);
+    }
+  }
 
   // Entity ids from the smallest record id of each cluster.
-  const byCluster = new Map<number, number[]>();
+  const smallestOfRoot = new Map<number, string>();
+  const rootOf = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const c = clustering.clusterOf[i] ?? i;
-    const list = byCluster.get(c);
-    if (list) list.push(i);
-    else byCluster.set(c, [i]);
+    const root = clusters.find(i);
+    rootOf[i] = root;
+    const id = table.recordIds[i] ?? "";
+    const cur = smallestOfRoot.get(root);
+    if (cur === undefined || id < cur) smallestOfRoot.set(root, id);
   }
-  const entityOf = new Map<number, EntityId>();
-  for (const [c, members] of byCluster) entityOf.set(c, entityIdFor(members.map((m) => prepared[m]?.recordId ?? "")));
+  const entityOfRoot = new Map<number, EntityId>();
+  for (const [root, smallest] of smallestOfRoot) entityOfRoot.set(root, entityIdOfSmallest(smallest));
 
-  // Best link per record, inside its entity and overall.
-  const bestInside = new Array<number>(n).fill(-1);
-  const bestAny = new Array<number>(n).fill(-1);
-  edges.forEach((e, k) => {
-    const same = clustering.clusterOf[e.i] === clustering.clusterOf[e.j];
-    for (const r of [e.i, e.j]) {
+  // Best link per record, inside its entity and overall (strongest weight; the first pair on ties).
+  const bestInside = new Int32Array(n).fill(-1);
+  const bestAny = new Int32Array(n).fill(-1);
+  for (let k = 0; k < P; k++) {
+    const i = pairs[2 * k + 1] ?? 0;
+    const j = pairs[2 * k] ?? 0;
+    const w = weightOf[k] ?? 0;
+    const same = rootOf[i] === rootOf[j];
+    for (let side = 0; side < 2; side++) {
+      const r = side === 0 ? i : j;
       const cur = bestAny[r] ?? -1;
-      if (cur < 0 || (edges[cur]?.probability ?? 0) < e.probability) bestAny[r] = k;
+      if (cur < 0 || (weightOf[cur] ?? 0) < w) bestAny[r] = k;
       if (same) {
         const ci = bestInside[r] ?? -1;
-        if (ci < 0 || (edges[ci]?.probability ?? 0) < e.probability) bestInside[r] = k;
+        if (ci < 0 || (weightOf[ci] ?? 0) < w) bestInside[r] = k;
       }
     }
-  });
-  const refusedFor = new Map<string, string>();
-  for (const r of clustering.refused) refusedFor.set(`${Math.min(r.i, r.j)}:${Math.max(r.i, r.j)}`, r.reason);
-
-  const results: ResolvedRecord[] = prepared.map((r, i) => {
-    const cluster = clustering.clusterOf[i] ?? i;
-    const size = byCluster.get(cluster)?.length ?? 1;
-    const eid = entityOf.get(cluster) ?? entityIdFor([r.recordId]);
+  }
+  const fieldsOf = (k: number) => {
+    levelsOfPattern(patternOf[k] ?? 0, levels);
+    return scorer.fields(levels, familyOf[k] ?? NONE, givenOf[k] ?? NONE, tf);
+  };
+  const results: ResolvedRecord[] = new Array<ResolvedRecord>(n);
+  for (let i = 0; i < n; i++) {
+    const recordId = table.recordIds[i] ?? "";
+    const root = rootOf[i] ?? i;
+    const eid = entityOfRoot.get(root) ?? entityIdOfSmallest(recordId);
     const inside = bestInside[i] ?? -1;
-    if (size > 1 && inside >= 0) {
-      const e = edges[inside] as ScoredEdge;
-      const other = e.i === i ? e.j : e.i;
-      return {
-        recordId: r.recordId,
-        entityId: eid,
-        confidence: e.probability,
-        explanation: { linkedTo: prepared[other]?.recordId ?? null, probability: e.probability, weight: e.weight, fields: scores[inside]?.fields ?? [] },
-      };
+    if (inside >= 0) {
+      const other = pairs[2 * inside + 1] === i ? (pairs[2 * inside] ?? 0) : (pairs[2 * inside + 1] ?? 0);
+      const w = weightOf[inside] ?? 0;
+      const p = probabilityOf(w);
+      results[i] = { recordId, entityId: eid, confidence: p, explanation: { linkedTo: table.recordIds[other] ?? null, probability: p, weight: w, fields: fieldsOf(inside) } };
+      continue;
     }
     const any = bestAny[i] ?? -1;
     if (any < 0) {
-      return { recordId: r.recordId, entityId: eid, confidence: 1, explanation: { linkedTo: null, probability: null, weight: null, fields: [] } };
+      results[i] = { recordId, entityId: eid, confidence: 1, explanation: { linkedTo: null, probability: null, weight: null, fields: [] } };
+      continue;
     }
-    const e = edges[any] as ScoredEdge;
-    const other = e.i === i ? e.j : e.i;
-    const refusal = refusedFor.get(`${Math.min(e.i, e.j)}:${Math.max(e.i, e.j)}`);
-    const explanation: Explanation = {
-      linkedTo: null,
-      probability: null,
-      weight: null,
-      fields: scores[any]?.fields ?? [],
-      bestCandidate: { recordId: prepared[other]?.recordId ?? "", probability: e.probability, ...(refusal ? { refusedBecause: refusal } : {}) },
+    const other = pairs[2 * any + 1] === i ? (pairs[2 * any] ?? 0) : (pairs[2 * any + 1] ?? 0);
+    const p = probabilityOf(weightOf[any] ?? 0);
+    const refusal = refusedOf.get(any);
+    results[i] = {
+      recordId,
+      entityId: eid,
+      confidence: 1 - p,
+      explanation: {
+        linkedTo: null,
+        probability: null,
+        weight: null,
+        fields: fieldsOf(any),
+        bestCandidate: { recordId: table.recordIds[other] ?? "", probability: p, ...(refusal ? { refusedBecause: refusal } : {}) },
+      },
     };
-    return { recordId: r.recordId, entityId: eid, confidence: 1 - e.probability, explanation };
-  });
+  }
+  options.onProgress?.("link", n, n);
 
-  return {
+  const skippedRecords = blocking.skipped.reduce((s, b) => s + b.size, 0);
+  const largest = [...blocking.skipped].sort((a, b) => b.size - a.size).slice(0, 10);
+  const report: ResolveReport = {
     results,
     model,
     stats: {
       records: n,
-      candidatePairs: blocking.pairs.length,
-      randomPairs: random.length,
+      candidatePairs: P,
+      randomPairs: random.pairs,
       skippedBlocks: blocking.skipped.length,
-      entities: byCluster.size,
-      merges: clustering.merged.length,
-      refusedMerges: clustering.refused.length,
+      skippedBlockRecords: skippedRecords,
+      largestSkippedBlocks: largest,
+      entities: entityOfRoot.size,
+      merges,
+      refusedMerges: refused.length,
       emIterations: model.iterations,
       emConverged: model.converged,
+      patterns: patterns.size,
       lambda: model.lambda,
       relatedShare: model.relatedShare,
       millis: performance.now() - started,
@@ -263,6 +432,15 @@ export function resolveWithReport(records: readonly IdentityRecord[], options: R
       },
     },
   };
+  return {
+    report,
+    state: { table, lexicon, tf, sortedKeys: blocking.sortedKeys, clusters, entityOfRoot, smallestOfRoot, model, threshold: opts.threshold, maxBlockSize: opts.maxBlockSize },
+  };
+}
+
+/** Links records into entities and reports how (see ResolveReport). */
+export function resolveWithReport(records: readonly IdentityRecord[], options: ResolveOptions = {}): ResolveReport {
+  return resolveBatch(records, options).report;
 }
 
 /** Links records into entities: one result per input record, in input order. */

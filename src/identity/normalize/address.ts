@@ -86,8 +86,10 @@ interface TownMatch {
 /** Longest prefix of s[pos..] that names a town of `city`. */
 function matchTown(s: string, pos: number, city: CityEntry): TownMatch | null {
   const towns = city.towns();
+  if (!towns.mayStart(s, pos)) return null;
   const limit = Math.min(s.length, pos + towns.maxKeyLength + 8);
   for (let end = limit; end > pos; end--) {
+    if (!towns.mayEnd(s, pos, end)) continue;
     const slice = s.slice(pos, end);
     // Japan Post writes 大字 + 字 as one town (保原町字舟橋 → 保原町舟橋): a 字 inside is a second chance.
     const list =
@@ -111,6 +113,7 @@ function skipSpaces(s: string, pos: number): number {
 function matchCity(s: string, pos: number, index: AddressIndex, pref: PrefectureEntry | null): { cities: CityEntry[]; end: number } | null {
   const limit = Math.min(s.length, pos + index.maxCityKeyLength + 8);
   for (let end = limit; end > pos; end--) {
+    if (!index.mayEndCity(s, pos, end)) continue;
     const key = placeKey(s.slice(pos, end));
     const found = index.cityAliases.get(key) ?? (pref ? index.wardAliases.get(key) : undefined);
     if (!found) continue;
@@ -215,6 +218,21 @@ function unlistedTown(s: string, pos: number): { name: string; end: number } | n
   return { name, end: pos + name.length };
 }
 
+/** The longest town at s[at..] among the candidate municipalities, and the municipalities that
+ *  have it (the same town in several candidates keeps them all: the town is still known). */
+function longestTown(s: string, at: number, candidates: readonly CityEntry[]): { match: TownMatch; cities: CityEntry[] } | null {
+  let best: TownMatch[] = [];
+  for (const city of candidates) {
+    const m = matchTown(s, at, city);
+    if (!m) continue;
+    if (best.length === 0 || m.end > (best[0]?.end ?? 0)) best = [m];
+    else if (m.end === best[0]?.end) best.push(m);
+  }
+  const first = best[0];
+  if (first === undefined) return null;
+  return { match: first, cities: [...new Set(best.map((b) => b.city))] };
+}
+
 /** The text normalised the way the parser reads it: NFKC, one hyphen form, single spaces. */
 export function normalizeAddressText(line: string): string {
   return collapseSpaces(normalizeHyphens(nfkc(line)));
@@ -279,24 +297,6 @@ export function parseAddress(line: string, index: AddressIndex = defaultAddressI
   // Town: longest match in each candidate municipality, after any 大字 / 字.
   let townMatch: TownMatch | null = null;
   let street: string | null = null;
-  const tryTowns = (at: number): TownMatch | null => {
-    let best: TownMatch[] = [];
-    for (const city of candidates) {
-      const m = matchTown(s, at, city);
-      if (!m) continue;
-      if (best.length === 0 || m.end > (best[0]?.end ?? 0)) best = [m];
-      else if (m.end === best[0]?.end) best.push(m);
-    }
-    if (best.length === 0) return null;
-    const cities = new Set(best.map((b) => b.city));
-    if (cities.size === 1) {
-      candidates = [...cities];
-      return best[0] ?? null;
-    }
-    // The same town in several candidate municipalities: keep them all, the town is still known.
-    candidates = [...cities];
-    return best[0] ?? null;
-  };
   if (candidates.length > 0 && candidates.some((c) => c.designatedCity === "京都市")) {
     // Kyoto: street directions come before the town (寺町通御池上る上本能寺前町). Street names are
     // also town names (烏丸), so the directions are read first.
@@ -306,12 +306,14 @@ export function parseAddress(line: string, index: AddressIndex = defaultAddressI
     if (lastEnd > pos) {
       street = s.slice(pos, lastEnd).trim();
       pos = skipSpaces(s, lastEnd);
-      townMatch = tryTowns(pos);
+      const found = longestTown(s, pos, candidates);
+      if (found) [townMatch, candidates] = [found.match, found.cities];
     }
   }
   if (candidates.length > 0 && street === null) {
     const aza = /^(?:大字|字)/u.exec(s.slice(pos));
-    townMatch = tryTowns(pos) ?? (aza ? tryTowns(pos + aza[0].length) : null);
+    const found = longestTown(s, pos, candidates) ?? (aza ? longestTown(s, pos + aza[0].length, candidates) : null);
+    if (found) [townMatch, candidates] = [found.match, found.cities];
   }
 
   // Resolve the municipality.

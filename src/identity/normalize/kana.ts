@@ -151,14 +151,32 @@ function foldRomajiWord(w0: string): string {
   return w;
 }
 
+/**
+ * Folded romaji of single kana words, remembered: readings repeat (a million records hold a few
+ * thousand family and given names) and wanakana's romanisation is the slowest step of a name. A
+ * cache of a pure function, bounded (it starts over past 65 536 words); it changes no result.
+ */
+const romajiOfWord = new Map<string, string>();
+
+function foldedRomajiOfWord(w: string): string {
+  let out = romajiOfWord.get(w);
+  if (out === undefined) {
+    out = foldRomaji(wanakana.toRomaji(spellOutLongVowels(hiraganaToKatakana(w))));
+    if (romajiOfWord.size >= 1 << 16) romajiOfWord.clear();
+    romajiOfWord.set(w, out);
+  }
+  return out;
+}
+
 /** The folded romaji of a kana reading (via wanakana's Hepburn romanisation), words kept apart by
  *  spaces where the kana had them. */
 export function kanaToFoldedRomaji(kana: string): string {
-  const words = nfkc(kana)
+  return nfkc(kana)
     .split(/[\s\u3000・=]+/u)
     .filter((w) => w.length > 0)
-    .map((w) => wanakana.toRomaji(spellOutLongVowels(hiraganaToKatakana(w))));
-  return foldRomaji(words.join(" "));
+    .map(foldedRomajiOfWord)
+    .filter((w) => w.length > 0)
+    .join(" ");
 }
 
 /**

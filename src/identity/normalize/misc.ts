@@ -21,7 +21,12 @@ export function normalizeEmail(raw: string): string | null {
   const domainRaw = s.slice(at + 1).replace(/\.$/u, "");
   if (/[\s@<>()[\],;:"]/u.test(local) || local.length > 64) return null;
   if (local.startsWith(".") || local.endsWith(".") || local.includes("..")) return null;
-  const domain = domainToASCII(domainRaw.toLowerCase());
+  // An ASCII domain without punycode labels, whose last label is not a number (which WHATWG reads
+  // as IPv4), is its own ASCII form; domainToASCII is slow.
+  const lower = domainRaw.toLowerCase();
+  const tld = lower.slice(lower.lastIndexOf(".") + 1);
+  const plain = /^[a-z0-9.-]+$/u.test(lower) && !lower.includes("xn--") && /[a-z]/u.test(tld) && !/^0x[0-9a-f]*$/u.test(tld);
+  const domain = plain ? lower : domainToASCII(lower);
   if (domain === "" || !/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/u.test(domain)) return null;
   return `${local.toLowerCase()}@${domain}`;
 }

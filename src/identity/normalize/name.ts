@@ -87,8 +87,7 @@ function orderLatin(latin: string, defaultFamilyFirst: boolean): LatinName {
   }
   const words = text.split(" ").filter(Boolean);
   if (words.length < 2) return { familyFirst: words, orderKnown: words.length === 1 };
-  const isCaps = (w: string) => w.length > 1 && w === w.toUpperCase() && w !== w.toLowerCase();
-  const caps = words.filter(isCaps);
+  const caps = words.filter(isCapitalised);
   if (caps.length === 1) {
     const fam = caps[0] ?? "";
     return { familyFirst: [fam, ...words.filter((w) => w !== fam)], orderKnown: true };
@@ -96,6 +95,10 @@ function orderLatin(latin: string, defaultFamilyFirst: boolean): LatinName {
   if (defaultFamilyFirst) return { familyFirst: words, orderKnown: true };
   const last = words[words.length - 1] ?? "";
   return { familyFirst: [last, ...words.slice(0, -1)], orderKnown: false };
+}
+
+function isCapitalised(w: string): boolean {
+  return w.length > 1 && w === w.toUpperCase() && w !== w.toLowerCase();
 }
 
 function splitWritten(text: string): [string, string] | null {
@@ -109,59 +112,159 @@ function nonEmpty(s: string | null | undefined): string | null {
 }
 
 /**
+ * A bounded memory of a pure function of a string: KYC data repeats its names and readings (a
+ * million records hold a few hundred thousand distinct names, far fewer family names and readings),
+ * and each normalisation runs a dozen regular expressions. It starts over when full; it never
+ * changes a result. Values are shared: callers must not change them.
+ */
+class Memo<V> {
+  #map = new Map<string, V>();
+  readonly #fn: (key: string) => V;
+  readonly #capacity: number;
+
+  constructor(fn: (key: string) => V, capacity = 1 << 16) {
+    this.#fn = fn;
+    this.#capacity = capacity;
+  }
+
+  get(key: string): V {
+    let v = this.#map.get(key);
+    if (v === undefined) {
+      v = this.#fn(key);
+      if (this.#map.size >= this.#capacity) this.#map = new Map();
+      this.#map.set(key, v);
+    }
+    return v;
+  }
+}
+
+/** A reading field as given: kana, or romaji typed into it, or nothing usable. */
+interface ReadingField {
+  kanaText: string | null;
+  latinText: string | null;
+}
+
+function readReadingField(kana: string): ReadingField {
+  const text = collapseSpaces(nfkc(kana));
+  if (text === "") return { kanaText: null, latinText: null };
+  if (isKanaText(text)) return { kanaText: text, latinText: null };
+  // A reading field that holds romaji is a romanised name, in the order of the written name
+  // (family first), as a reading is. Neither kana nor Latin: unusable.
+  return { kanaText: null, latinText: isLatinText(text) ? text : null };
+}
+
+/** A written name and what it is written in. */
+interface Written {
+  written: string;
+  kind: "kanji" | "kana" | "latin" | "other";
+}
+
+function readWritten(name: string): Written {
+  const written = normalizeWrittenName(name);
+  return { written, kind: hasKanji(written) ? "kanji" : isKanaText(written) ? "kana" : isLatinText(written) ? "latin" : "other" };
+}
+
+/** A kana reading: whole, and split at its first space when it has one. */
+interface KanaReading {
+  kana: string;
+  romaji: string;
+  split: { familyKana: string; familyRomaji: string; givenKana: string; givenRomaji: string } | null;
+}
+
+function readKana(kanaText: string): KanaReading {
+  const parts = splitWritten(kanaText.replace(/[・=]/gu, " "));
+  return {
+    kana: toReadingKatakana(kanaText),
+    romaji: kanaToFoldedRomaji(kanaText).replace(/ /g, ""),
+    split: parts
+      ? {
+          familyKana: toReadingKatakana(parts[0]),
+          familyRomaji: kanaToFoldedRomaji(parts[0]).replace(/ /g, ""),
+          givenKana: toReadingKatakana(parts[1]),
+          givenRomaji: kanaToFoldedRomaji(parts[1]).replace(/ /g, ""),
+        }
+      : null,
+  };
+}
+
+/** A romanised name read in family-first order (the key ends in "\u0000F" when a reading field held
+ *  it, which is family-first by convention). */
+interface LatinReading {
+  romaji: string | null;
+  kana: string | null;
+  split: { familyKana: string | null; familyRomaji: string | null; givenKana: string | null; givenRomaji: string | null } | null;
+}
+
+function readLatin(key: string): LatinReading {
+  const familyFirst = key.endsWith("\u0000F");
+  const latinText = key.slice(0, key.lastIndexOf("\u0000"));
+  const ordered = orderLatin(latinText, familyFirst);
+  const words = ordered.familyFirst;
+  const romajiWords = words.map((w) => foldRomaji(w).replace(/ /g, "")).filter(Boolean);
+  const kataWords = words.map((w) => latinToKatakana(w));
+  return {
+    romaji: romajiWords.length > 0 ? romajiWords.join("") : null,
+    kana: kataWords.every((k) => k !== null) && kataWords.length > 0 ? kataWords.join("") : null,
+    split:
+      ordered.orderKnown && words.length >= 2
+        ? {
+            familyKana: kataWords[0] ?? null,
+            givenKana: kataWords.slice(1).every((k) => k !== null) ? kataWords.slice(1).join("") : null,
+            familyRomaji: romajiWords[0] ?? null,
+            givenRomaji: romajiWords.slice(1).join("") || null,
+          }
+        : null,
+  };
+}
+
+const readingFields = new Memo(readReadingField);
+const writtenNames = new Memo(readWritten);
+const kanaReadings = new Memo(readKana);
+const latinReadings = new Memo(readLatin);
+
+/**
  * Normalises one person's name from the fields a KYC record may carry: `name` as written (kanji,
  * kana or Latin), `kana` (the reading, hiragana or katakana, any width) and `latin` (romanised).
  * Synchronous: when only kanji is given, `kana` and `romaji` stay null; use `normalizeNameAsync` or
  * `normalizeNameLine` to fill them from a morphological reading.
  */
 export function normalizeNameRecord(name: string, kana?: string | null, latin?: string | null): NormalizedName {
-  const written = normalizeWrittenName(name);
-  let kanaText = nonEmpty(kana) ? collapseSpaces(nfkc(kana ?? "")) : null;
+  const { written, kind } = writtenNames.get(name);
+  const field = nonEmpty(kana) ? readingFields.get(kana ?? "") : null;
+  let kanaText = field?.kanaText ?? null;
   let latinText = nonEmpty(latin) ? collapseSpaces(nfkc(latin ?? "")) : null;
-  // A reading field that holds romaji is a romanised name, in the order of the written name
-  // (family first), as a reading is.
   let latinFamilyFirst = false;
-  if (kanaText !== null && !isKanaText(kanaText) && isLatinText(kanaText)) {
-    if (latinText === null) {
-      latinText = kanaText;
-      latinFamilyFirst = true;
-    }
-    kanaText = null;
+  if (field?.latinText && latinText === null) {
+    latinText = field.latinText;
+    latinFamilyFirst = true;
   }
-  if (kanaText !== null && !isKanaText(kanaText)) kanaText = null; // neither kana nor Latin: unusable
 
   let kanji: string | null = null;
-  if (hasKanji(written)) kanji = written;
-  else if (isKanaText(written)) kanaText ??= written;
-  else if (isLatinText(written)) latinText ??= written;
+  if (kind === "kanji") kanji = written;
+  else if (kind === "kana") kanaText ??= written;
+  else if (kind === "latin") latinText ??= written;
 
   const kanjiSplit = kanji !== null ? splitWritten(kanji) : null;
-  const kanaSplit = kanaText !== null ? splitWritten(kanaText.replace(/[・=]/gu, " ")) : null;
-
   let family: NamePart | null = null;
   let given: NamePart | null = null;
   let kanaOut: string | null = null;
   let romajiOut: string | null = null;
 
   if (kanaText !== null) {
-    kanaOut = toReadingKatakana(kanaText);
-    romajiOut = kanaToFoldedRomaji(kanaText).replace(/ /g, "");
-    if (kanaSplit) {
-      family = { kanji: kanjiSplit?.[0] ?? null, kana: toReadingKatakana(kanaSplit[0]), romaji: kanaToFoldedRomaji(kanaSplit[0]).replace(/ /g, "") };
-      given = { kanji: kanjiSplit?.[1] ?? null, kana: toReadingKatakana(kanaSplit[1]), romaji: kanaToFoldedRomaji(kanaSplit[1]).replace(/ /g, "") };
+    const r = kanaReadings.get(kanaText);
+    kanaOut = r.kana;
+    romajiOut = r.romaji;
+    if (r.split) {
+      family = { kanji: kanjiSplit?.[0] ?? null, kana: r.split.familyKana, romaji: r.split.familyRomaji };
+      given = { kanji: kanjiSplit?.[1] ?? null, kana: r.split.givenKana, romaji: r.split.givenRomaji };
     }
   } else if (latinText !== null) {
-    const ordered = orderLatin(latinText, latinFamilyFirst);
-    const words = ordered.familyFirst;
-    const romajiWords = words.map((w) => foldRomaji(w).replace(/ /g, "")).filter(Boolean);
-    romajiOut = romajiWords.length > 0 ? romajiWords.join("") : null;
-    const kataWords = words.map((w) => latinToKatakana(w));
-    kanaOut = kataWords.every((k) => k !== null) && kataWords.length > 0 ? kataWords.join("") : null;
-    if (ordered.orderKnown && words.length >= 2) {
-      const famKana = kataWords[0] ?? null;
-      const givenKana = kataWords.slice(1).every((k) => k !== null) ? kataWords.slice(1).join("") : null;
-      family = { kanji: kanjiSplit?.[0] ?? null, kana: famKana, romaji: romajiWords[0] ?? null };
-      given = { kanji: kanjiSplit?.[1] ?? null, kana: givenKana, romaji: romajiWords.slice(1).join("") || null };
+    const r = latinReadings.get(`${latinText}\u0000${latinFamilyFirst ? "F" : "W"}`);
+    romajiOut = r.romaji;
+    kanaOut = r.kana;
+    if (r.split) {
+      family = { kanji: kanjiSplit?.[0] ?? null, kana: r.split.familyKana, romaji: r.split.familyRomaji };
+      given = { kanji: kanjiSplit?.[1] ?? null, kana: r.split.givenKana, romaji: r.split.givenRomaji };
     }
   }
   if (family === null && kanjiSplit) {

@@ -20,8 +20,10 @@ const VARIATION_SELECTORS = /[\u{E0100}-\u{E01EF}\u{FE00}-\u{FE0F}]/gu;
 
 /** Drops variation selectors: 辻 with one dot and 辻 with two dots are the same character for us. */
 export function stripVariationSelectors(s: string): string {
-  return s.replace(VARIATION_SELECTORS, "");
+  // Most text has none: a cheap scan for U+FE00–FE0F and the high surrogate of U+E0100–E01EF first.
+  return MAY_HAVE_SELECTOR.test(s) ? s.replace(VARIATION_SELECTORS, "") : s;
 }
+const MAY_HAVE_SELECTOR = /[\uFE00-\uFE0F\uDB40]/;
 
 /** NFKC (full-width ASCII to ASCII, half-width kana to full-width, compatibility ideographs to
  *  unified ones), without variation selectors. */
@@ -99,8 +101,10 @@ export function parseJapaneseNumber(s: string): number | null {
 
 /** Replaces every run of kanji numerals by its ASCII value (`北一条西` → `北1条西`). Meant for
  *  building comparison keys, where both sides go through the same function. */
+const KANJI_NUMERAL_RUN = new RegExp(`[${KANJI_NUMERAL_CHARS}]+`, "gu");
+
 export function kanjiNumeralsToDigits(s: string): string {
-  return s.replace(new RegExp(`[${KANJI_NUMERAL_CHARS}]+`, "gu"), (m) => {
+  return s.replace(KANJI_NUMERAL_RUN, (m) => {
     const n = parseJapaneseNumber(m);
     return n === null ? m : String(n);
   });

@@ -3,12 +3,13 @@
 // For tests (the contract suite here, and other rooms' tests that need a real store).
 import { migrate } from "../migrations.ts";
 import { openPgliteDb } from "../pglite-db.ts";
+import type { PersonalDataSealingSource } from "../identities.ts";
 import type { Store } from "../ports.ts";
 import { createSqlStore } from "../sql-store.ts";
 
 export interface StoreTemplate {
   /** A new, empty, migrated store: in memory, or in `dataDir` when given (created if missing). */
-  open(opts?: { dataDir?: string }): Promise<Store>;
+  open(opts?: { dataDir?: string; personalData?: PersonalDataSealingSource }): Promise<Store>;
   /** The template's tarball, to build other adapters over the same starting point. */
   readonly blob: Blob;
 }
@@ -32,7 +33,7 @@ export async function createStoreTemplate(): Promise<StoreTemplate> {
         await d.close();
         throw e;
       }
-      return createSqlStore(d);
+      return createSqlStore(d, opts.personalData === undefined ? {} : { personalData: opts.personalData });
     },
   };
 }

@@ -179,6 +179,39 @@ describe("illicit-exposure", () => {
     assert.deepEqual(detect(events, { ...only, configs: { "illicit-exposure": { traceWithdrawals: false } } }), []);
   });
 
+  test("a deposit and its own chain side (same transaction) are one move, whichever is seen first", () => {
+    const c = chain();
+    const a1 = addr("5"), depositAddress = addr("d"), hot = addr("e");
+    const tx = `0x${"ab".repeat(32)}`;
+    const side = { ...c.move(a1, depositAddress, "3", 3), txHash: tx } as EventInput;
+    const credit: EventInput = { ...c.deposit("acc", a1, "3", 3.2), txHash: tx, network: "ethereum" } as EventInput;
+    const sweep = c.move(depositAddress, hot, "3", 4);
+    const head = [c.label(HACK, "hack"), c.move(HACK, a1, "3", 1)];
+    // as exchanges report it: the transaction lands on chain, the deposit is credited after confirmations
+    for (const order of [[...head, side, credit, sweep], [...head, credit, side, sweep]]) {
+      const alerts = detect(toEvents(order), only);
+      assert.equal(alerts.length, 1);
+      assert.deepEqual([alerts[0]!.details?.hops, alerts[0]!.details?.taintShare, alerts[0]!.details?.taintedAmount], [2, 1, "3"]);
+    }
+    // a second deposit from the same sender finds nothing left: the first move took it all
+    const again = detect(toEvents([...head, side, credit, { ...c.deposit("acc-2", a1, "1", 5), txHash: `0x${"cd".repeat(32)}` } as EventInput]), only);
+    assert.equal(again.length, 1);
+  });
+
+  test("a withdrawal's own chain side does not count its value twice at the destination", () => {
+    const c = chain();
+    const w = addr("5"), mixer = addr("m"), hot = addr("e");
+    const tx = `0x${"ef".repeat(32)}`;
+    const events = toEvents([
+      c.label(mixer, "mixer"),
+      { ...c.withdrawal("acc", w, "4", 1), txHash: tx } as EventInput,
+      { ...c.move(hot, w, "4", 1.1), txHash: tx } as EventInput,
+      c.move(w, mixer, "3", 2),
+    ]);
+    const [a] = detect(events, only);
+    assert.equal(a?.details?.taintShare, 0.75);
+  });
+
   test("with an entity resolver, the alert names the entity", () => {
     const c = chain();
     const [a] = detect(toEvents([c.label(HACK, "ransomware"), c.deposit("acc-1", HACK, "1", 1)]), { ...only, entityOf: (x) => (x === accountId("acc-1") ? "ent-9" : x) });

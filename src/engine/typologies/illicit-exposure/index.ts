@@ -29,7 +29,7 @@ import { illicitExposureConfigSchema, illicitExposureDefaults, type IllicitExpos
 export { normalizeAddress } from "./address.ts";
 
 export const id = "illicit-exposure";
-export const version = "1.0.0";
+export const version = "1.1.0";
 
 export type LabelKind = keyof IllicitExposureConfig["grades"];
 
@@ -67,6 +67,8 @@ interface Taint {
 interface Trace {
   /** withdrawal event key */
   w: string;
+  /** its transaction hash (its own on-chain side carries this hash), or null */
+  tx: string | null;
   wt: number;
   /** account that withdrew */
   a: string;
@@ -92,6 +94,19 @@ interface AddressNode {
   t: number;
 }
 
+/**
+ * A deposit's own on-chain side seen before the deposit (the chain shows the transaction, the exchange
+ * credits it after confirmations): what that move carried out of its sender, judged when the deposit
+ * arrives instead of taking it out of the sender a second time.
+ */
+interface Landed {
+  /** when the move was seen */
+  t: number;
+  /** tainted amount it carried and the sender's taint (hop, source) as it stood */
+  tainted: bigint;
+  taint: Taint;
+}
+
 export interface IllicitExposureState {
   /** normalised address → its most severe label */
   labels: Map<string, LabelInfo>;
@@ -99,6 +114,10 @@ export interface IllicitExposureState {
   nodes: Map<string, AddressNode>;
   /** withdrawal key → time of its alert, for withdrawals already alerted by a trace */
   traced: Map<string, number>;
+  /** `txHash|sender` → a tainted move a deposit with that hash from that sender has not claimed yet */
+  landed: Map<string, Landed>;
+  /** `txHash|sender` → time a deposit took taint out of that sender before its chain side was seen */
+  credited: Map<string, number>;
   /** addresses dropped by the maxTrackedAddresses cap so far */
   evicted: number;
 }
@@ -279,6 +298,16 @@ function onChainTransfer(state: IllicitExposureState, e: Extract<Event, { type: 
   // tracked as an intermediate; taint stops there.
   const toTracked = toLabel === undefined;
 
+  const tx = typeof e.txHash === "string" && e.txHash !== "" ? e.txHash : null;
+  const txKey = tx === null ? null : `${tx}|${from}`;
+  // the chain side of a deposit already credited (and judged) from this sender: it left the sender then
+  if (txKey !== null && state.credited.delete(txKey)) {
+    receive(state, p, `${e.asset}|${to}`, x, e.time, null, []);
+    return CLEAR;
+  }
+  // the chain side of a withdrawal already followed from its event: the value is there already
+  const toNode = tx === null ? undefined : state.nodes.get(`${e.asset}|${to}`);
+  const mirrorsWithdrawal = toNode !== undefined && toNode.tr.some((tr) => tr.tx === tx);
   const src = sourceAt(state, p, from);
   if (src !== undefined) {
     if (toTracked && p.maxHops >= 2) {
@@ -290,10 +319,11 @@ function onChainTransfer(state: IllicitExposureState, e: Extract<Event, { type: 
   const fromKey = `${e.asset}|${from}`;
   const node = state.nodes.get(fromKey);
   if (node === undefined) {
-    if (toTracked) receive(state, p, `${e.asset}|${to}`, x, e.time, null, []);
+    if (toTracked && !mirrorsWithdrawal) receive(state, p, `${e.asset}|${to}`, x, e.time, null, []);
     return CLEAR;
   }
   const sent = send(state, fromKey, node, x, p);
+  if (txKey !== null && sent.tainted > 0n && sent.taint !== null) state.landed.set(txKey, { t: e.time, tainted: sent.tainted, taint: sent.taint });
   const alerts: AlertDraft[] = [];
   let taint: Taint | null = null;
   if (sent.passes && toTracked && sent.tainted > 0n && sent.taint !== null && sent.taint.hop + 1 <= p.maxHops - 1) {
@@ -311,7 +341,7 @@ function onChainTransfer(state: IllicitExposureState, e: Extract<Event, { type: 
       onward.push({ ...tr, amt: moved, hop, path: [...tr.path, step] });
     }
   }
-  if (toTracked) receive(state, p, `${e.asset}|${to}`, x, e.time, taint, onward);
+  if (toTracked) receive(state, p, `${e.asset}|${to}`, mirrorsWithdrawal ? 0n : x, e.time, taint, onward);
   return alerts.length > 0 ? hit(alerts) : CLEAR;
 }
 
@@ -326,16 +356,30 @@ function onDeposit(state: IllicitExposureState, e: Extract<Event, { type: "depos
   if (src !== undefined) {
     return hit([movementAlert(e, from, ctx, { hops: 1, tainted: x, src: from, kind: src.kind, grade: src.grade, lk: src.k, lt: src.t, by: src.by, path: [] })]);
   }
-  const key = `${e.asset}|${from}`;
-  const node = state.nodes.get(key);
-  if (node === undefined) return CLEAR;
-  const sent = send(state, key, node, x, p);
-  const t = sent.taint;
-  if (t === null || sent.tainted === 0n || t.hop + 1 > p.maxHops) return CLEAR;
-  if (!atLeastShare(sent.tainted, x, p.minSharePpm)) return CLEAR;
+  const txKey = typeof e.txHash === "string" && e.txHash !== "" ? `${e.txHash}|${from}` : null;
+  let t: Taint | null;
+  let tainted: bigint;
+  const seen = txKey === null ? undefined : state.landed.get(txKey);
+  if (seen !== undefined) {
+    // its transaction was already seen on chain: judge what that move carried
+    state.landed.delete(txKey!);
+    t = seen.taint;
+    tainted = seen.tainted > x ? x : seen.tainted;
+  } else {
+    const key = `${e.asset}|${from}`;
+    const node = state.nodes.get(key);
+    if (node === undefined) return CLEAR;
+    const sent = send(state, key, node, x, p);
+    t = sent.taint;
+    tainted = sent.tainted;
+    // when its chain side comes later, it must not take the value out of the sender again
+    if (txKey !== null && tainted > 0n) state.credited.set(txKey, e.time);
+  }
+  if (t === null || tainted === 0n || t.hop + 1 > p.maxHops) return CLEAR;
+  if (!atLeastShare(tainted, x, p.minSharePpm)) return CLEAR;
   const grade = gradeOf(p, t.kind);
   if (grade === null) return CLEAR; // the config no longer grades it (cannot happen within one run)
-  return hit([movementAlert(e, from, ctx, { hops: t.hop + 1, tainted: sent.tainted, src: t.src, kind: t.kind, grade, lk: t.lk, lt: t.lt, by: t.by, path: t.path })]);
+  return hit([movementAlert(e, from, ctx, { hops: t.hop + 1, tainted, src: t.src, kind: t.kind, grade, lk: t.lk, lt: t.lt, by: t.by, path: t.path })]);
 }
 
 function onWithdrawal(state: IllicitExposureState, e: Extract<Event, { type: "withdrawal" }>, ctx: EvalContext<IllicitExposureParams>): Outcome {
@@ -352,7 +396,7 @@ function onWithdrawal(state: IllicitExposureState, e: Extract<Event, { type: "wi
   if (state.labels.has(to)) return CLEAR; // an informational label (exchange, gambling): a known service
   const trace: Trace[] =
     p.trace && p.maxHops >= 2
-      ? [{ w: keyOf(e), wt: e.time, a: e.accountId, amt0: x, v0: isAmount(e.valueJpy) ? e.valueJpy : null, amt: x, hop: 1, path: [] }]
+      ? [{ w: keyOf(e), tx: typeof e.txHash === "string" && e.txHash !== "" ? e.txHash : null, wt: e.time, a: e.accountId, amt0: x, v0: isAmount(e.valueJpy) ? e.valueJpy : null, amt: x, hop: 1, path: [] }]
       : [];
   receive(state, p, `${e.asset}|${to}`, x, e.time, null, trace);
   return CLEAR;
@@ -481,7 +525,7 @@ export const illicitExposure = defineTypology<IllicitExposureConfig, IllicitExpo
   defaultConfig: illicitExposureDefaults,
   eventTypes: ["address.label", "chain.transfer", "deposit", "withdrawal"],
   prepare,
-  initialState: () => ({ labels: new Map(), nodes: new Map(), traced: new Map(), evicted: 0 }),
+  initialState: () => ({ labels: new Map(), nodes: new Map(), traced: new Map(), landed: new Map(), credited: new Map(), evicted: 0 }),
   onEvent,
   prune(state, now, p) {
     const from = now - p.maxAgeMs;
@@ -491,8 +535,10 @@ export const illicitExposure = defineTypology<IllicitExposureConfig, IllicitExpo
       state.nodes.delete(k);
     }
     for (const [k, t] of state.traced) if (t < from) state.traced.delete(k);
+    for (const [k, x] of state.landed) if (x.t < from) state.landed.delete(k);
+    for (const [k, t] of state.credited) if (t < from) state.credited.delete(k);
   },
-  size: (state) => state.nodes.size + state.labels.size,
+  size: (state) => state.nodes.size + state.labels.size + state.landed.size + state.credited.size,
 });
 
 export default illicitExposure;

@@ -1,0 +1,716 @@
+// Shared identifiers: accounts of different people that use one device, bank account, withdrawal
+// address, phone number or e-mail address; one person holding many accounts at one exchange; and
+// clusters of accounts tied together by such links (mule rings). Links tie accounts together; they
+// never merge identities. See README.md.
+//
+// Semantics (v1.0.0):
+//   - Identifiers come from `login` (deviceId, ip), `deposit` / `withdrawal` (bankAccountHash,
+//     a withdrawal's toAddress) and the KYC of `account.opened` / `account.updated` (phone, e-mail).
+//     Each is normalised (E.164 phones, lower-case e-mail, canonical addresses) and kept only as a
+//     truncated SHA-256 digest of (kind, value): the state never holds the value itself.
+//   - Each kind is strong, weak or off (config `kinds`). Two accounts that use one strong identifier
+//     are linked; a weak one (by default IP addresses and landlines, which households, offices and
+//     carriers share) only corroborates a link and is reported with it. An identifier used by more
+//     than crowdAccounts accounts is public infrastructure and links nobody.
+//   - "Different people": accounts are presumed to be one person when the engine keys them under one
+//     subject (identity resolution), or when their KYC shares a date of birth, a written name (NFKC,
+//     variant kanji folded, spaces dropped) or a corporate number. Only what is left are different
+//     people, so one customer's accounts at several exchanges (same phone, bank account, home IP)
+//     never count as a ring.
+//   - shared-identifier: a strong identifier used by accounts of ≥ minPeople different people.
+//   - ring: a cluster (connected by strong links) holding accounts of ≥ ringMinPeople different people.
+//     When one event completes both and the identifier holds every person of the cluster, only the
+//     shared-identifier alert is raised (it says which identifier).
+//   - many-accounts: ≥ minAccountsPerExchange accounts of one individual at one exchange (one
+//     subject when identity resolution runs, else one date of birth and written name).
+//   - Each is raised once, and again only when the count of people (accounts) has at least doubled.
+//   - Behavioural identifiers are forgotten retentionDays after their last use; KYC ones are kept
+//     while the account's KYC says so (an update replaces them).
+//   - The clusters are offered to the other typologies as `ctx.linkedOf` (config feedLinkedOf):
+//     `link:<smallest account id of the cluster>` for an account linked to at least one other.
+import { hash } from "node:crypto";
+import { keyOf, type Event } from "../../../contracts/index.ts";
+import { normalizeDate, normalizeEmail } from "../../../identity/normalize/misc.ts";
+import { writtenNameKey } from "../../../identity/normalize/name.ts";
+import { normalizePhone, phoneKind } from "../../../identity/normalize/phone.ts";
+import { clampScore, formatDuration } from "../../format.ts";
+import { CLEAR, defineTypology, error, hit, type AlertDraft, type EvalContext, type Outcome } from "../../types.ts";
+import { sortedKeys } from "../../values.ts";
+import { normalizeAddress } from "../illicit-exposure/address.ts";
+import { sharedIdentifiersConfigSchema, sharedIdentifiersDefaults, type SharedIdentifiersConfig, type Strength } from "./config.ts";
+
+export const id = "shared-identifiers";
+export const version = "1.0.0";
+
+const DAY_MS = 86_400_000;
+/** Evidence keys quoted per alert at most (the triggering event is always among them). */
+const MAX_EVIDENCE = 200;
+
+export type IdentifierKind = keyof SharedIdentifiersConfig["kinds"];
+
+const KIND_LABEL: Record<IdentifierKind, [string, string]> = {
+  device: ["device", "devices"],
+  ip: ["IP address", "IP addresses"],
+  bankAccount: ["bank account", "bank accounts"],
+  withdrawalAddress: ["withdrawal address", "withdrawal addresses"],
+  phone: ["phone number", "phone numbers"],
+  landline: ["landline", "landlines"],
+  email: ["e-mail address", "e-mail addresses"],
+};
+
+/** One account's use of one identifier. */
+interface Usage {
+  /** account id */
+  a: string;
+  /** event key and time of its first use (the evidence) */
+  k: string;
+  t0: number;
+  /** last use */
+  t: number;
+  /** from KYC: kept while the KYC says so, not forgotten by time */
+  kyc: boolean;
+}
+
+/** One identifier (by digest). */
+interface Ident {
+  kind: IdentifierKind;
+  users: Usage[];
+  /** used by more than crowdAccounts accounts: public, links nobody */
+  crowded: boolean;
+  /** people counted at its last shared-identifier alert; 0 when none */
+  alerted: number;
+  /** last use by anyone */
+  seen: number;
+}
+
+/** What is known of one account. */
+interface Acct {
+  src: string;
+  corporate: boolean;
+  /** identifier digests it uses */
+  ids: string[];
+  /** the digests among `ids` that come from its KYC as it stands */
+  kyc: string[];
+  /** person digests from its KYC (date of birth, written name, corporate number); every version seen */
+  dob: string[];
+  nm: string[];
+  cn: string[];
+  /** people counted at the last ring alert naming it; 0 when none */
+  ring: number;
+}
+
+/** The identifiers two accounts share (digests), strong and weak. */
+interface Link {
+  s: string[];
+  w: string[];
+}
+
+/** One individual's accounts at one exchange. */
+interface Holder {
+  accts: string[];
+  /** account.opened keys and times */
+  keys: Array<[string, number]>;
+  alerted: number;
+}
+
+export interface SharedIdentifiersState {
+  ids: Map<string, Ident>;
+  accts: Map<string, Acct>;
+  /** "a\u0000b" (a < b) → what they share */
+  links: Map<string, Link>;
+  /** union-find over strong links; a cluster's root is its smallest account id */
+  parent: Map<string, string>;
+  /** root → the cluster's accounts (clusters of two or more) */
+  members: Map<string, string[]>;
+  /** links were removed since the clusters were built: rebuild before use */
+  dirty: boolean;
+  holders: Map<string, Holder>;
+  /** Event time from which a behavioural usage may have expired (a lower bound); null when none can. */
+  sweepAt: number | null;
+}
+
+export interface SharedIdentifiersParams {
+  strength: Record<IdentifierKind, Strength>;
+  minPeople: number;
+  ringMinPeople: number;
+  crowdAccounts: number;
+  minAccounts: number;
+  includeCorporates: boolean;
+  retentionMs: number;
+  retentionDays: number;
+  maxIds: number;
+  maxCluster: number;
+  feedLinkedOf: boolean;
+}
+
+function prepare(c: SharedIdentifiersConfig): SharedIdentifiersParams {
+  return {
+    strength: { ...c.kinds },
+    minPeople: c.minPeople,
+    ringMinPeople: c.ringMinPeople,
+    crowdAccounts: c.crowdAccounts,
+    minAccounts: c.minAccountsPerExchange,
+    includeCorporates: c.includeCorporates,
+    retentionMs: c.retentionDays * DAY_MS,
+    retentionDays: c.retentionDays,
+    maxIds: c.maxIdentifiersPerAccount,
+    maxCluster: c.maxClusterAccounts,
+    feedLinkedOf: c.feedLinkedOf,
+  };
+}
+
+const initialState = (): SharedIdentifiersState => ({
+  ids: new Map(),
+  accts: new Map(),
+  links: new Map(),
+  parent: new Map(),
+  members: new Map(),
+  dirty: false,
+  holders: new Map(),
+  sweepAt: null,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Digests and normalisation
+
+/** 22 base64url characters (132 bits) of SHA-256 over (what, value): never the value itself. */
+function digest(what: string, value: string): string {
+  return hash("sha256", `${what}\u0000${value}`, "base64url").slice(0, 22);
+}
+
+const trimmed = (s: string): string => s.normalize("NFKC").trim();
+
+/** A phone number's digest and kind: landline for Japanese fixed lines, phone otherwise. */
+function phoneOf(raw: string): [IdentifierKind, string] | undefined {
+  const e164 = normalizePhone(raw);
+  if (e164 !== null) return [phoneKind(raw) === "landline" ? "landline" : "phone", e164];
+  const digits = trimmed(raw).replace(/[^0-9+]/g, "");
+  return digits.replace(/\+/g, "").length >= 6 ? ["phone", digits] : undefined;
+}
+
+function emailOf(raw: string): string | undefined {
+  const n = normalizeEmail(raw) ?? trimmed(raw).toLowerCase();
+  return n.includes("@") ? n : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts, links and clusters
+
+function acctOf(state: SharedIdentifiersState, a: string, src: string): Acct {
+  let x = state.accts.get(a);
+  if (x === undefined) state.accts.set(a, (x = { src, corporate: false, ids: [], kyc: [], dob: [], nm: [], cn: [], ring: 0 }));
+  return x;
+}
+
+const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+
+function removeFrom(list: string[], v: string): void {
+  const i = list.indexOf(v);
+  if (i >= 0) list.splice(i, 1);
+}
+
+function find(state: SharedIdentifiersState, a: string): string {
+  let r = a;
+  for (let p = state.parent.get(r); p !== undefined && p !== r; p = state.parent.get(r)) r = p;
+  // path compression
+  let x = a;
+  while (x !== r) {
+    const next = state.parent.get(x)!;
+    state.parent.set(x, r);
+    x = next;
+  }
+  return r;
+}
+
+/** Joins the clusters of a and b; true when they were apart. The root stays the smallest id. */
+function union(state: SharedIdentifiersState, a: string, b: string): boolean {
+  const ra = find(state, a);
+  const rb = find(state, b);
+  if (ra === rb) return false;
+  const root = ra < rb ? ra : rb;
+  const other = ra < rb ? rb : ra;
+  state.parent.set(root, root);
+  state.parent.set(other, root);
+  const mr = state.members.get(root) ?? [root];
+  const mo = state.members.get(other) ?? [other];
+  for (const m of mo) mr.push(m);
+  state.members.set(root, mr);
+  state.members.delete(other);
+  return true;
+}
+
+/** Clusters from the strong links as they stand (after links were removed). */
+function rebuild(state: SharedIdentifiersState): void {
+  state.parent.clear();
+  state.members.clear();
+  for (const [k, l] of state.links) {
+    if (l.s.length === 0) continue;
+    const cut = k.indexOf("\u0000");
+    union(state, k.slice(0, cut), k.slice(cut + 1));
+  }
+  state.dirty = false;
+}
+
+function clean(state: SharedIdentifiersState): void {
+  if (state.dirty) rebuild(state);
+}
+
+/** Removes account a's use of identifier d (and what it linked). */
+function dropUsage(state: SharedIdentifiersState, d: string, x: Ident, a: string, p: SharedIdentifiersParams): void {
+  const i = x.users.findIndex((u) => u.a === a);
+  if (i < 0) return;
+  x.users.splice(i, 1);
+  const acct = state.accts.get(a);
+  if (acct !== undefined) {
+    removeFrom(acct.ids, d);
+    removeFrom(acct.kyc, d);
+  }
+  const strong = p.strength[x.kind] === "strong";
+  for (const o of x.users) unlink(state, a, o.a, d, strong);
+}
+
+function unlink(state: SharedIdentifiersState, a: string, b: string, d: string, strong: boolean): void {
+  const k = pairKey(a, b);
+  const l = state.links.get(k);
+  if (l === undefined) return;
+  removeFrom(strong ? l.s : l.w, d);
+  if (strong) state.dirty = true;
+  if (l.s.length === 0 && l.w.length === 0) state.links.delete(k);
+}
+
+/** An identifier became public: it links nobody any more. */
+function crowd(state: SharedIdentifiersState, d: string, x: Ident, p: SharedIdentifiersParams): void {
+  const strong = p.strength[x.kind] === "strong";
+  for (let i = 0; i < x.users.length; i++) {
+    const a = x.users[i]!.a;
+    for (let j = i + 1; j < x.users.length; j++) unlink(state, a, x.users[j]!.a, d, strong);
+    const acct = state.accts.get(a);
+    if (acct !== undefined) {
+      removeFrom(acct.ids, d);
+      removeFrom(acct.kyc, d);
+    }
+  }
+  x.users = [];
+  x.crowded = true;
+  const until = x.seen + p.retentionMs;
+  if (state.sweepAt === null || until < state.sweepAt) state.sweepAt = until;
+}
+
+// ---------------------------------------------------------------------------------------------
+// People
+
+function overlaps(a: readonly string[], b: readonly string[]): boolean {
+  for (const x of a) if (b.includes(x)) return true;
+  return false;
+}
+
+/** Presumed one person: one subject, or KYC sharing a date of birth, a written name or a corporate number. */
+function samePerson(state: SharedIdentifiersState, a: string, b: string, ctx: EvalContext<SharedIdentifiersParams>): boolean {
+  if (a === b || ctx.subjectOf(a) === ctx.subjectOf(b)) return true;
+  const x = state.accts.get(a);
+  const y = state.accts.get(b);
+  if (x === undefined || y === undefined) return false;
+  return overlaps(x.dob, y.dob) || overlaps(x.nm, y.nm) || overlaps(x.cn, y.cn);
+}
+
+/** How many different people hold these accounts (the first maxCluster of them). */
+function countPeople(state: SharedIdentifiersState, accounts: readonly string[], ctx: EvalContext<SharedIdentifiersParams>): number {
+  const n = Math.min(accounts.length, ctx.params.maxCluster);
+  const root = Array.from({ length: n }, (_, i) => i);
+  const top = (i: number): number => {
+    while (root[i] !== i) i = root[i] = root[root[i]!]!;
+    return i;
+  };
+  let people = n;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const ri = top(i);
+      const rj = top(j);
+      if (ri === rj) continue;
+      if (samePerson(state, accounts[i]!, accounts[j]!, ctx)) {
+        root[rj] = ri;
+        people--;
+      }
+    }
+  }
+  return people;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Using an identifier
+
+interface Trigger {
+  e: Event;
+  key: string;
+  account: string;
+}
+
+/**
+ * Account a uses identifier (kind, value) at the trigger event. Adds the usage and its links, and
+ * appends the alerts it completes to `out`.
+ */
+function use(state: SharedIdentifiersState, kind: IdentifierKind, value: string, kyc: boolean, tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>, out: AlertDraft[]): void {
+  const p = ctx.params;
+  const strength = p.strength[kind];
+  if (strength === "off") return;
+  const d = digest(kind, value);
+  const a = tr.account;
+  const t = tr.e.time;
+  let x = state.ids.get(d);
+  if (x === undefined) state.ids.set(d, (x = { kind, users: [], crowded: false, alerted: 0, seen: t }));
+  if (t > x.seen) x.seen = t;
+  if (x.crowded) return;
+  const acct = acctOf(state, a, tr.e.source);
+  if (kyc && !acct.kyc.includes(d)) acct.kyc.push(d);
+  const known = x.users.find((u) => u.a === a);
+  if (known !== undefined) {
+    if (t > known.t) known.t = t;
+    if (kyc) known.kyc = true;
+    return;
+  }
+  x.users.push({ a, k: tr.key, t0: t, t, kyc });
+  if (!kyc && (state.sweepAt === null || t + p.retentionMs < state.sweepAt)) state.sweepAt = t + p.retentionMs;
+  acct.ids.push(d);
+  if (acct.ids.length > p.maxIds) evictOldest(state, acct, a, p);
+  if (x.users.length > p.crowdAccounts) {
+    crowd(state, d, x, p);
+    return;
+  }
+  if (x.users.length < 2) return;
+  const strong = strength === "strong";
+  if (strong) clean(state);
+  let merged = false;
+  for (const o of x.users) {
+    if (o.a === a) continue;
+    const k = pairKey(a, o.a);
+    let l = state.links.get(k);
+    if (l === undefined) state.links.set(k, (l = { s: [], w: [] }));
+    const list = strong ? l.s : l.w;
+    if (!list.includes(d)) list.push(d);
+    if (strong && union(state, a, o.a)) merged = true;
+  }
+  if (!strong) return;
+
+  const shared = sharedDraft(state, x, tr, ctx);
+  const ring = merged ? ringDraft(state, tr, ctx) : undefined;
+  if (ring !== undefined && shared !== undefined && ring.people <= shared.people && shared.accounts.every((s) => ring.accounts.has(s))) {
+    out.push(shared.draft); // the one identifier holds every person of the cluster: say which, once
+  } else {
+    if (ring !== undefined) out.push(ring.draft);
+    if (shared !== undefined && (ring === undefined || !shared.accounts.every((s) => ring.accounts.has(s)))) out.push(shared.draft);
+  }
+}
+
+/** Drops the account's least recently used behavioural identifier. */
+function evictOldest(state: SharedIdentifiersState, acct: Acct, a: string, p: SharedIdentifiersParams): void {
+  let worst: [string, Ident] | undefined;
+  let worstT = Number.POSITIVE_INFINITY;
+  for (const d of acct.ids) {
+    const x = state.ids.get(d);
+    const u = x?.users.find((v) => v.a === a);
+    if (x === undefined || u === undefined || u.kyc) continue;
+    if (u.t < worstT) {
+      worstT = u.t;
+      worst = [d, x];
+    }
+  }
+  if (worst !== undefined) {
+    dropUsage(state, worst[0], worst[1], a, p);
+    if (worst[1].users.length === 0 && !worst[1].crowded) state.ids.delete(worst[0]);
+  }
+}
+
+/** Weak identifiers the accounts also share (corroboration), by kind. */
+function corroboration(state: SharedIdentifiersState, accounts: readonly string[]): Partial<Record<IdentifierKind, number>> {
+  const seen = new Set<string>();
+  const out: Partial<Record<IdentifierKind, number>> = {};
+  const n = Math.min(accounts.length, 64);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const l = state.links.get(pairKey(accounts[i]!, accounts[j]!));
+      if (l === undefined) continue;
+      for (const d of l.w) {
+        if (seen.has(d)) continue;
+        seen.add(d);
+        const kind = state.ids.get(d)?.kind;
+        if (kind !== undefined) out[kind] = (out[kind] ?? 0) + 1;
+      }
+    }
+  }
+  return out;
+}
+
+function describeKinds(counts: Partial<Record<IdentifierKind, number>>): string {
+  const parts = (Object.keys(counts) as IdentifierKind[]).sort().map((k) => {
+    const n = counts[k]!;
+    const [one, many] = KIND_LABEL[k];
+    return n === 1 ? `one ${one}` : `${n} ${many}`;
+  });
+  if (parts.length <= 1) return parts[0] ?? "";
+  return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
+/** Evidence in time order, at most MAX_EVIDENCE keys, the trigger always among them. */
+function evidenceOf(items: Array<[string, number]>, tr: Trigger): string[] {
+  const keys = sortedKeys(items);
+  if (keys.length <= MAX_EVIDENCE) return keys;
+  const kept = keys.filter((k) => k !== tr.key).slice(0, MAX_EVIDENCE - 1);
+  kept.push(tr.key);
+  return kept;
+}
+
+function sharedDraft(state: SharedIdentifiersState, x: Ident, tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>): { draft: AlertDraft; accounts: string[]; people: number } | undefined {
+  const p = ctx.params;
+  const accounts = x.users.map((u) => u.a);
+  const people = countPeople(state, accounts, ctx);
+  if (people < p.minPeople || (x.alerted > 0 && people < 2 * x.alerted)) return undefined;
+  x.alerted = people;
+  const [one] = KIND_LABEL[x.kind];
+  const first = Math.min(...x.users.map((u) => u.t0));
+  const span = tr.e.time - first;
+  const weak = corroboration(state, accounts);
+  const also = describeKinds(weak);
+  const explanation =
+    `One ${one} is used by ${accounts.length} accounts of ${people} different people (line ${p.minPeople}) over ${formatDuration(span)}` +
+    `${also ? `; they also share ${also}` : ""}. Shared identifiers link accounts; they do not make them one person.`;
+  const base: Record<IdentifierKind, number> = { device: 65, bankAccount: 75, withdrawalAddress: 60, phone: 60, email: 60, ip: 50, landline: 50 };
+  const score = clampScore(base[x.kind] + 5 * (people - p.minPeople) + (also ? 5 : 0));
+  return {
+    accounts,
+    people,
+    draft: {
+      subject: ctx.subjectRefOf(tr.account),
+      accounts,
+      evidence: evidenceOf(x.users.map((u): [string, number] => [u.k, u.t0]), tr),
+      ts: tr.e.ts,
+      score,
+      explanation,
+      details: { kind: "shared-identifier", identifier: x.kind, people, accounts: accounts.length, minPeople: p.minPeople, corroboratedBy: weak, spanMs: span },
+    },
+  };
+}
+
+function ringDraft(state: SharedIdentifiersState, tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>): { draft: AlertDraft; accounts: Set<string>; people: number } | undefined {
+  const p = ctx.params;
+  const root = find(state, tr.account);
+  const members = state.members.get(root);
+  if (members === undefined) return undefined;
+  const people = countPeople(state, members, ctx);
+  let prev = 0;
+  for (const m of members) prev = Math.max(prev, state.accts.get(m)?.ring ?? 0);
+  if (people < p.ringMinPeople || (prev > 0 && people < 2 * prev)) return undefined;
+  for (const m of members) {
+    const acct = state.accts.get(m);
+    if (acct !== undefined) acct.ring = people;
+  }
+  const inRing = new Set(members.slice(0, p.maxCluster));
+  const items: Array<[string, number]> = [];
+  const kinds: Partial<Record<IdentifierKind, number>> = {};
+  const counted = new Set<string>();
+  for (const m of inRing) {
+    for (const d of state.accts.get(m)?.ids ?? []) {
+      const x = state.ids.get(d);
+      if (x === undefined || ctx.params.strength[x.kind] !== "strong") continue;
+      const inside = x.users.filter((u) => inRing.has(u.a));
+      if (inside.length < 2) continue;
+      const mine = inside.find((u) => u.a === m);
+      if (mine !== undefined) items.push([mine.k, mine.t0]);
+      if (!counted.has(d)) {
+        counted.add(d);
+        kinds[x.kind] = (kinds[x.kind] ?? 0) + 1;
+      }
+    }
+  }
+  const accounts = [...inRing];
+  const weak = corroboration(state, accounts);
+  const also = describeKinds(weak);
+  const explanation =
+    `A cluster of ${members.length} accounts of ${people} different people (ring line ${p.ringMinPeople}) is tied together by ${describeKinds(kinds)} they share` +
+    `${also ? `, and also shares ${also}` : ""}. Shared identifiers link accounts; they do not make them one person.`;
+  return {
+    accounts: inRing,
+    people,
+    draft: {
+      subject: ctx.subjectRefOf(tr.account),
+      accounts,
+      evidence: evidenceOf(items, tr),
+      ts: tr.e.ts,
+      score: clampScore(70 + 5 * (people - p.ringMinPeople) + (Object.keys(kinds).length > 1 ? 5 : 0)),
+      explanation,
+      details: { kind: "ring", people, accounts: members.length, ringMinPeople: p.ringMinPeople, identifiers: kinds, corroboratedBy: weak, cluster: `link:${root}` },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+type Kyc = { phone?: string | undefined; email?: string | undefined; dateOfBirth?: string | undefined; name?: string | undefined; corporateNumber?: string | undefined };
+
+function addPersonData(acct: Acct, kyc: Kyc): void {
+  const add = (list: string[], v: string | undefined) => {
+    if (v !== undefined && !list.includes(v)) {
+      list.push(v);
+      if (list.length > 4) list.shift();
+    }
+  };
+  if (typeof kyc.dateOfBirth === "string" && kyc.dateOfBirth !== "") add(acct.dob, digest("dob", normalizeDate(kyc.dateOfBirth) ?? kyc.dateOfBirth));
+  if (typeof kyc.name === "string") {
+    const n = writtenNameKey(kyc.name);
+    if (n !== "") add(acct.nm, digest("name", n));
+  }
+  if (typeof kyc.corporateNumber === "string" && kyc.corporateNumber !== "") add(acct.cn, digest("corporate", kyc.corporateNumber.replace(/\D/g, "")));
+}
+
+/** The KYC phone and e-mail as identifiers: new ones are used, ones the KYC no longer names are dropped. */
+function kycIdentifiers(state: SharedIdentifiersState, acct: Acct, kyc: Kyc, replace: "all" | "given", tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>, out: AlertDraft[]): void {
+  const wanted: Array<[IdentifierKind, string]> = [];
+  const touched = new Set<"phone" | "email">();
+  if (typeof kyc.phone === "string") {
+    touched.add("phone");
+    const ph = phoneOf(kyc.phone);
+    if (ph !== undefined) wanted.push(ph);
+  }
+  if (typeof kyc.email === "string") {
+    touched.add("email");
+    const em = emailOf(kyc.email);
+    if (em !== undefined) wanted.push(["email", em]);
+  }
+  const keep = new Set(wanted.map(([k, v]) => digest(k, v)));
+  for (const d of [...acct.kyc]) {
+    const x = state.ids.get(d);
+    if (x === undefined) {
+      removeFrom(acct.kyc, d);
+      continue;
+    }
+    const field = x.kind === "email" ? "email" : "phone";
+    if (keep.has(d) || (replace === "given" && !touched.has(field))) continue;
+    dropUsage(state, d, x, tr.account, ctx.params);
+    if (x.users.length === 0 && !x.crowded) state.ids.delete(d);
+  }
+  for (const [kind, value] of wanted) use(state, kind, value, true, tr, ctx, out);
+}
+
+function manyAccounts(state: SharedIdentifiersState, acct: Acct, tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>): AlertDraft | undefined {
+  const p = ctx.params;
+  if (p.minAccounts === 0 || (acct.corporate && !p.includeCorporates)) return undefined;
+  const a = tr.account;
+  const subject = ctx.subjectOf(a);
+  let key: string;
+  if (subject !== a) key = `s\u0000${acct.src}\u0000${subject}`;
+  else if (acct.cn.length > 0) key = `c\u0000${acct.src}\u0000${acct.cn[0]}`;
+  else if (acct.dob.length > 0 && acct.nm.length > 0) key = `k\u0000${acct.src}\u0000${acct.dob[0]}\u0000${acct.nm[0]}`;
+  else if (acct.corporate && acct.nm.length > 0) key = `n\u0000${acct.src}\u0000${acct.nm[0]}`;
+  else return undefined;
+  let h = state.holders.get(key);
+  if (h === undefined) state.holders.set(key, (h = { accts: [], keys: [], alerted: 0 }));
+  if (h.accts.includes(a)) return undefined;
+  h.accts.push(a);
+  h.keys.push([tr.key, tr.e.time]);
+  const n = h.accts.length;
+  if (n < p.minAccounts || (h.alerted > 0 && n < 2 * h.alerted)) return undefined;
+  h.alerted = n;
+  const how = subject !== a ? "one entity by identity resolution" : acct.corporate ? "one corporate number or name in their KYC" : "one date of birth and written name in their KYC";
+  return {
+    subject: ctx.subjectRefOf(a),
+    accounts: [...h.accts],
+    evidence: evidenceOf(h.keys, tr),
+    ts: tr.e.ts,
+    score: clampScore(60 + 10 * (n - p.minAccounts)),
+    explanation: `One ${acct.corporate ? "corporate" : "person"} (${how}) holds ${n} accounts at ${acct.src} (line ${p.minAccounts})${acct.corporate ? "" : "; exchanges in Japan generally allow one account per individual"}.`,
+    details: { kind: "many-accounts", exchange: acct.src, accounts: n, minAccountsPerExchange: p.minAccounts, by: subject !== a ? "entity" : "kyc" },
+  };
+}
+
+function onEvent(state: SharedIdentifiersState, e: Event, ctx: EvalContext<SharedIdentifiersParams>): Outcome {
+  const out: AlertDraft[] = [];
+  switch (e.type) {
+    case "account.opened":
+    case "account.updated": {
+      if (typeof e.accountId !== "string") return error(`an ${e.type} without an accountId`);
+      const tr: Trigger = { e, key: keyOf(e), account: e.accountId };
+      const acct = acctOf(state, e.accountId, e.source);
+      const kyc = (e.kyc ?? {}) as Kyc;
+      addPersonData(acct, kyc);
+      if (e.type === "account.opened") {
+        acct.corporate = e.customerType === "corporate";
+        acct.src = e.source;
+      }
+      kycIdentifiers(state, acct, kyc, e.type === "account.opened" ? "all" : "given", tr, ctx, out);
+      if (e.type === "account.opened") {
+        const many = manyAccounts(state, acct, tr, ctx);
+        if (many !== undefined) out.push(many);
+      }
+      break;
+    }
+    case "login": {
+      if (typeof e.accountId !== "string") return error("a login without an accountId");
+      const tr: Trigger = { e, key: keyOf(e), account: e.accountId };
+      if (typeof e.deviceId === "string" && e.deviceId.trim() !== "") use(state, "device", e.deviceId.trim(), false, tr, ctx, out);
+      if (typeof e.ip === "string" && e.ip !== "") use(state, "ip", e.ip.trim().toLowerCase(), false, tr, ctx, out);
+      break;
+    }
+    case "deposit":
+    case "withdrawal": {
+      if (typeof e.accountId !== "string") return error(`a ${e.type} without an accountId`);
+      const tr: Trigger = { e, key: keyOf(e), account: e.accountId };
+      if (typeof e.bankAccountHash === "string" && e.bankAccountHash.trim() !== "") use(state, "bankAccount", e.bankAccountHash.trim().toLowerCase(), false, tr, ctx, out);
+      if (e.type === "withdrawal" && typeof e.toAddress === "string" && e.toAddress.trim() !== "") use(state, "withdrawalAddress", normalizeAddress(e.toAddress), false, tr, ctx, out);
+      break;
+    }
+    default:
+      return CLEAR;
+  }
+  return out.length > 0 ? hit(out) : CLEAR;
+}
+
+/**
+ * Forgets behavioural usages not renewed for retentionDays, and public identifiers not seen since.
+ * A full sweep runs only when something may have expired (sweepAt), so replaying years of account
+ * history costs nothing here.
+ */
+function prune(state: SharedIdentifiersState, now: number, p: SharedIdentifiersParams): void {
+  if (state.sweepAt === null || now <= state.sweepAt) return;
+  const cutoff = now - p.retentionMs;
+  let next: number | null = null;
+  const later = (t: number) => {
+    if (next === null || t < next) next = t;
+  };
+  for (const [d, x] of state.ids) {
+    if (x.crowded) {
+      if (x.seen < cutoff) state.ids.delete(d);
+      else later(x.seen + p.retentionMs);
+      continue;
+    }
+    const stale = x.users.filter((u) => !u.kyc && u.t < cutoff);
+    for (const u of stale) dropUsage(state, d, x, u.a, p);
+    if (x.users.length === 0) state.ids.delete(d);
+    else for (const u of x.users) if (!u.kyc) later(u.t + p.retentionMs);
+  }
+  state.sweepAt = next;
+}
+
+/** The linked cluster of an account (`link:<smallest account id>`), or undefined when it is linked to none. */
+export function linkedClusterOf(state: SharedIdentifiersState, accountId: string): string | undefined {
+  clean(state);
+  if (!state.parent.has(accountId)) return undefined;
+  return `link:${find(state, accountId)}`;
+}
+
+export const sharedIdentifiers = defineTypology<SharedIdentifiersConfig, SharedIdentifiersParams, SharedIdentifiersState>({
+  id,
+  version,
+  description:
+    "Accounts of 3 or more different people sharing a device, bank account, withdrawal address, phone or e-mail; clusters of 3 or more people tied by such links (mule rings); 3 or more accounts of one individual at one exchange.",
+  configSchema: sharedIdentifiersConfigSchema,
+  defaultConfig: sharedIdentifiersDefaults,
+  eventTypes: ["account.opened", "account.updated", "login", "deposit", "withdrawal"],
+  prepare,
+  initialState,
+  onEvent,
+  prune,
+  linkedOf: (state, accountId, p) => (p.feedLinkedOf ? linkedClusterOf(state, accountId) : undefined),
+  size: (state) => state.ids.size,
+});
+
+export default sharedIdentifiers;
