@@ -16,22 +16,11 @@ import { accountId, tenantId } from "../contracts/ids.ts";
 import type { DisclosurePolicy, Principal } from "../privacy/policy.ts";
 import type { Pseudonymizer } from "../privacy/pseudonym.ts";
 import type { EvidenceEvent } from "../store/alert-feed.ts";
+import { ACCOUNT_EVENT_TYPES } from "../cases/owners.ts";
 
 /** Owner recorded for an account that no stored evidence event names. */
 export const UNKNOWN_OWNER = "unattributed";
 
-const HELD_AT_SOURCE: ReadonlySet<string> = new Set([
-  "account.opened",
-  "account.updated",
-  "account.closed",
-  "login",
-  "deposit",
-  "withdrawal",
-  "transfer",
-  "order.placed",
-  "order.cancelled",
-  "trade",
-]);
 
 export interface AlertViewContext {
   readonly policy: DisclosurePolicy;
@@ -54,7 +43,7 @@ export function accountOwners(alert: Alert, evidence: ReadonlyMap<string, Eviden
   for (const k of alert.evidence) {
     const e = evidence.get(k);
     if (e === undefined) continue;
-    const into = HELD_AT_SOURCE.has(e.type) ? held : named;
+    const into = ACCOUNT_EVENT_TYPES.has(e.type) ? held : named;
     for (const a of e.accounts) {
       const prev = into.get(a);
       if (prev === undefined || e.source < prev) into.set(a, e.source);

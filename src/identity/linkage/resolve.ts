@@ -11,9 +11,9 @@ import { entityId, type EntityId } from "../../contracts/ids.ts";
 import type { ReadingProvider } from "../normalize/name.ts";
 import type { AddressIndex } from "../normalize/address-data.ts";
 import { BlindHasher, sha256Hex } from "./blind.ts";
-import { candidatePairs, type SkippedBlock } from "./blocking.ts";
+import { candidatePairs, WordPairs, type SkippedBlock } from "./blocking.ts";
 import { Clusters, type ConflictCheck, type Refusal } from "./cluster.ts";
-import { F_GIVEN, FIELDS, levelsOfPattern, PairComparer } from "./compare.ts";
+import { F_GIVEN, FIELDS, levelsOfPattern, PairComparer, PATTERN_COUNT } from "./compare.ts";
 import {
   estimateU,
   fitEm,
@@ -237,6 +237,146 @@ function randomPatterns(t: RecordTable, comparer: PairComparer, count: number, s
   return { patterns, pairs };
 }
 
+interface Compared {
+  patternOf: Int32Array;
+  familyOf: Int32Array;
+  givenOf: Int32Array;
+  patterns: PatternCounts;
+}
+
+/** Compares the candidate pairs ([j, i] words): the pattern of each and the counts of patterns. */
+function comparePairs(table: RecordTable, pairs: Uint32Array, P: number): Compared {
+  const patternOf = new Int32Array(P);
+  const familyOf = new Int32Array(P);
+  const givenOf = new Int32Array(P);
+  const counts = new Int32Array(PATTERN_COUNT);
+  const comparer = new PairComparer(table);
+  for (let k = 0; k < P; k++) {
+    comparer.compare(pairs[2 * k + 1] ?? 0, pairs[2 * k] ?? 0);
+    const code = comparer.pattern();
+    patternOf[k] = code;
+    familyOf[k] = comparer.familyValue;
+    givenOf[k] = comparer.givenValue;
+    counts[code] = (counts[code] ?? 0) + 1;
+  }
+  const patterns: PatternCounts = new Map();
+  for (let code = 0; code < PATTERN_COUNT; code++) if ((counts[code] ?? 0) > 0) patterns.set(code, counts[code] ?? 0);
+  return { patternOf, familyOf, givenOf, patterns };
+}
+
+function scorePairs(scorer: Scorer, c: Compared, tf: TermCounts, P: number): Float64Array {
+  const weightOf = new Float64Array(P);
+  const levels = new Int8Array(FIELDS.length);
+  for (let k = 0; k < P; k++) {
+    levelsOfPattern(c.patternOf[k] ?? 0, levels);
+    weightOf[k] = scorer.weight(levels, c.familyOf[k] ?? NONE, c.givenOf[k] ?? NONE, tf);
+  }
+  return weightOf;
+}
+
+/**
+ * The pairs at or above the threshold, strongest first, ties in pair order. Sorted natively: the
+ * weight, quantised to 2⁻²⁰ bits, and the pair's index packed into one 64-bit word per pair.
+ */
+function strongestFirst(weightOf: Float64Array, threshold: number): Uint32Array {
+  const buf = new WordPairs(1024);
+  const SCALE = 2 ** 20;
+  for (let k = 0; k < weightOf.length; k++) {
+    const w = weightOf[k] ?? 0;
+    if (probabilityOf(w) < threshold) continue;
+    // Descending weight as an ascending unsigned key: 2³¹ − w·2²⁰, clamped to 32 bits.
+    const key = Math.min(0xffffffff, Math.max(0, Math.round(2 ** 31 - w * SCALE)));
+    buf.push(k, key);
+  }
+  const sorted = buf.sorted();
+  const out = new Uint32Array(buf.length);
+  for (let x = 0; x < buf.length; x++) out[x] = sorted[2 * x] ?? 0;
+  return out;
+}
+
+/** Entity ids from the smallest record id of each cluster. */
+function entityIds(table: RecordTable, clusters: Clusters): { rootOf: Int32Array; smallestOfRoot: Map<number, string>; entityOfRoot: Map<number, EntityId> } {
+  const n = table.size;
+  const smallestOfRoot = new Map<number, string>();
+  const rootOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const root = clusters.find(i);
+    rootOf[i] = root;
+    const id = table.recordIds[i] ?? "";
+    const cur = smallestOfRoot.get(root);
+    if (cur === undefined || id < cur) smallestOfRoot.set(root, id);
+  }
+  const entityOfRoot = new Map<number, EntityId>();
+  for (const [root, smallest] of smallestOfRoot) entityOfRoot.set(root, entityIdOfSmallest(smallest));
+  return { rootOf, smallestOfRoot, entityOfRoot };
+}
+
+/** One result per record: its entity, and its strongest link inside it (or its best candidate). */
+function explain(
+  table: RecordTable,
+  pairs: Uint32Array,
+  P: number,
+  weightOf: Float64Array,
+  rootOf: Int32Array,
+  entityOfRoot: Map<number, EntityId>,
+  refusedOf: Map<number, string>,
+  fieldsOf: (k: number) => FieldWeight[],
+): ResolvedRecord[] {
+  const n = table.size;
+  // Best link per record, inside its entity and overall (strongest weight; the first pair on ties).
+  const bestInside = new Int32Array(n).fill(-1);
+  const bestAny = new Int32Array(n).fill(-1);
+  for (let k = 0; k < P; k++) {
+    const i = pairs[2 * k + 1] ?? 0;
+    const j = pairs[2 * k] ?? 0;
+    const w = weightOf[k] ?? 0;
+    const same = rootOf[i] === rootOf[j];
+    for (let side = 0; side < 2; side++) {
+      const r = side === 0 ? i : j;
+      const cur = bestAny[r] ?? -1;
+      if (cur < 0 || (weightOf[cur] ?? 0) < w) bestAny[r] = k;
+      if (same) {
+        const ci = bestInside[r] ?? -1;
+        if (ci < 0 || (weightOf[ci] ?? 0) < w) bestInside[r] = k;
+      }
+    }
+  }
+  const results: ResolvedRecord[] = new Array<ResolvedRecord>(n);
+  for (let i = 0; i < n; i++) {
+    const recordId = table.recordIds[i] ?? "";
+    const eid = entityOfRoot.get(rootOf[i] ?? i) ?? entityIdOfSmallest(recordId);
+    const inside = bestInside[i] ?? -1;
+    if (inside >= 0) {
+      const other = pairs[2 * inside + 1] === i ? (pairs[2 * inside] ?? 0) : (pairs[2 * inside + 1] ?? 0);
+      const w = weightOf[inside] ?? 0;
+      const p = probabilityOf(w);
+      results[i] = { recordId, entityId: eid, confidence: p, explanation: { linkedTo: table.recordIds[other] ?? null, probability: p, weight: w, fields: fieldsOf(inside) } };
+      continue;
+    }
+    const any = bestAny[i] ?? -1;
+    if (any < 0) {
+      results[i] = { recordId, entityId: eid, confidence: 1, explanation: { linkedTo: null, probability: null, weight: null, fields: [] } };
+      continue;
+    }
+    const other = pairs[2 * any + 1] === i ? (pairs[2 * any] ?? 0) : (pairs[2 * any + 1] ?? 0);
+    const p = probabilityOf(weightOf[any] ?? 0);
+    const refusal = refusedOf.get(any);
+    results[i] = {
+      recordId,
+      entityId: eid,
+      confidence: 1 - p,
+      explanation: {
+        linkedTo: null,
+        probability: null,
+        weight: null,
+        fields: fieldsOf(any),
+        bestCandidate: { recordId: table.recordIds[other] ?? "", probability: p, ...(refusal ? { refusedBecause: refusal } : {}) },
+      },
+    };
+  }
+  return results;
+}
+
 /** Everything a batch leaves behind, for a Linker to continue from (see resolveToLinker). */
 export interface BatchState {
   table: RecordTable;
@@ -277,50 +417,27 @@ export function resolveBatch(records: readonly IdentityRecord[], options: Resolv
   // Compare every candidate pair once: its pattern and the agreeing name values, in typed arrays.
   const P = blocking.count;
   const pairs = blocking.pairs; // [j, i] per pair
-  const patternOf = new Int32Array(P);
-  const familyOf = new Int32Array(P);
-  const givenOf = new Int32Array(P);
-  const comparer = new PairComparer(table);
-  const patterns: PatternCounts = new Map();
-  for (let k = 0; k < P; k++) {
-    comparer.compare(pairs[2 * k + 1] ?? 0, pairs[2 * k] ?? 0);
-    const code = comparer.pattern();
-    patternOf[k] = code;
-    familyOf[k] = comparer.familyValue;
-    givenOf[k] = comparer.givenValue;
-    patterns.set(code, (patterns.get(code) ?? 0) + 1);
-  }
-  const random = options.model ? { patterns: new Map<number, number>(), pairs: 0 } : randomPatterns(table, comparer, opts.randomPairs, opts.seed);
+  const compared = comparePairs(table, pairs, P);
+  const random = options.model ? { patterns: new Map<number, number>(), pairs: 0 } : randomPatterns(table, new PairComparer(table), opts.randomPairs, opts.seed);
   const tCompared = performance.now();
 
   const model =
     options.model ??
-    fitEm(patterns, estimateU(random.patterns), (n * (n - 1)) / 2, {
+    fitEm(compared.patterns, estimateU(random.patterns), (n * (n - 1)) / 2, {
       maxIterations: options.em?.maxIterations ?? 100,
       tolerance: options.em?.tolerance ?? 1e-6,
     });
   const scorer = new Scorer(model);
-  const weightOf = new Float64Array(P);
-  const levels = new Int8Array(FIELDS.length);
-  for (let k = 0; k < P; k++) {
-    levelsOfPattern(patternOf[k] ?? 0, levels);
-    weightOf[k] = scorer.weight(levels, familyOf[k] ?? NONE, givenOf[k] ?? NONE, tf);
-  }
+  const weightOf = scorePairs(scorer, compared, tf, P);
   const tEstimated = performance.now();
 
   // Cluster: edges at or above the threshold, strongest first, conflict-checked.
-  const above: number[] = [];
-  for (let k = 0; k < P; k++) if (probabilityOf(weightOf[k] ?? 0) >= opts.threshold) above.push(k);
-  const order = Int32Array.from(above).sort((x, y) => {
-    const d = (weightOf[y] ?? 0) - (weightOf[x] ?? 0);
-    return d !== 0 ? d : x - y; // pairs are sorted by (i, j), so the index breaks ties by (i, j)
-  });
   const clusters = new Clusters(n);
   const conflict = conflictRule(table, new PairComparer(table));
   const refusedOf = new Map<number, string>();
   let merges = 0;
   const refused: Refusal[] = [];
-  for (const k of order) {
+  for (const k of strongestFirst(weightOf, opts.threshold)) {
     const i = pairs[2 * k + 1] ?? 0;
     const j = pairs[2 * k] ?? 0;
     const out = clusters.merge(i, j, conflict);
@@ -330,76 +447,8 @@ export function resolveBatch(records: readonly IdentityRecord[], options: Resolv
       refusedOf.set(k, out.reason);
     }
   }
-
-  // Entity ids from the smallest record id of each cluster.
-  const smallestOfRoot = new Map<number, string>();
-  const rootOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const root = clusters.find(i);
-    rootOf[i] = root;
-    const id = table.recordIds[i] ?? "";
-    const cur = smallestOfRoot.get(root);
-    if (cur === undefined || id < cur) smallestOfRoot.set(root, id);
-  }
-  const entityOfRoot = new Map<number, EntityId>();
-  for (const [root, smallest] of smallestOfRoot) entityOfRoot.set(root, entityIdOfSmallest(smallest));
-
-  // Best link per record, inside its entity and overall (strongest weight; the first pair on ties).
-  const bestInside = new Int32Array(n).fill(-1);
-  const bestAny = new Int32Array(n).fill(-1);
-  for (let k = 0; k < P; k++) {
-    const i = pairs[2 * k + 1] ?? 0;
-    const j = pairs[2 * k] ?? 0;
-    const w = weightOf[k] ?? 0;
-    const same = rootOf[i] === rootOf[j];
-    for (let side = 0; side < 2; side++) {
-      const r = side === 0 ? i : j;
-      const cur = bestAny[r] ?? -1;
-      if (cur < 0 || (weightOf[cur] ?? 0) < w) bestAny[r] = k;
-      if (same) {
-        const ci = bestInside[r] ?? -1;
-        if (ci < 0 || (weightOf[ci] ?? 0) < w) bestInside[r] = k;
-      }
-    }
-  }
-  const fieldsOf = (k: number) => {
-    levelsOfPattern(patternOf[k] ?? 0, levels);
-    return scorer.fields(levels, familyOf[k] ?? NONE, givenOf[k] ?? NONE, tf);
-  };
-  const results: ResolvedRecord[] = new Array<ResolvedRecord>(n);
-  for (let i = 0; i < n; i++) {
-    const recordId = table.recordIds[i] ?? "";
-    const root = rootOf[i] ?? i;
-    const eid = entityOfRoot.get(root) ?? entityIdOfSmallest(recordId);
-    const inside = bestInside[i] ?? -1;
-    if (inside >= 0) {
-      const other = pairs[2 * inside + 1] === i ? (pairs[2 * inside] ?? 0) : (pairs[2 * inside + 1] ?? 0);
-      const w = weightOf[inside] ?? 0;
-      const p = probabilityOf(w);
-      results[i] = { recordId, entityId: eid, confidence: p, explanation: { linkedTo: table.recordIds[other] ?? null, probability: p, weight: w, fields: fieldsOf(inside) } };
-      continue;
-    }
-    const any = bestAny[i] ?? -1;
-    if (any < 0) {
-      results[i] = { recordId, entityId: eid, confidence: 1, explanation: { linkedTo: null, probability: null, weight: null, fields: [] } };
-      continue;
-    }
-    const other = pairs[2 * any + 1] === i ? (pairs[2 * any] ?? 0) : (pairs[2 * any + 1] ?? 0);
-    const p = probabilityOf(weightOf[any] ?? 0);
-    const refusal = refusedOf.get(any);
-    results[i] = {
-      recordId,
-      entityId: eid,
-      confidence: 1 - p,
-      explanation: {
-        linkedTo: null,
-        probability: null,
-        weight: null,
-        fields: fieldsOf(any),
-        bestCandidate: { recordId: table.recordIds[other] ?? "", probability: p, ...(refusal ? { refusedBecause: refusal } : {}) },
-      },
-    };
-  }
+  const { rootOf, smallestOfRoot, entityOfRoot } = entityIds(table, clusters);
+  const results = explain(table, pairs, P, weightOf, rootOf, entityOfRoot, refusedOf, (k) => scorer.fields(levelsOfPattern(compared.patternOf[k] ?? 0), compared.familyOf[k] ?? NONE, compared.givenOf[k] ?? NONE, tf));
   options.onProgress?.("link", n, n);
 
   const skippedRecords = blocking.skipped.reduce((s, b) => s + b.size, 0);
@@ -419,7 +468,7 @@ export function resolveBatch(records: readonly IdentityRecord[], options: Resolv
       refusedMerges: refused.length,
       emIterations: model.iterations,
       emConverged: model.converged,
-      patterns: patterns.size,
+      patterns: compared.patterns.size,
       lambda: model.lambda,
       relatedShare: model.relatedShare,
       millis: performance.now() - started,
