@@ -18,6 +18,8 @@ import { identityRecords, type SimIdentityRecord } from "../src/sim/identity-rec
 import { simulate } from "../src/sim/simulate.ts";
 import { defaultReadingProvider, resolveWithReport, type ResolveStats } from "../src/identity/index.ts";
 import { birthDateViolations, pairwiseScore } from "../src/identity/linkage/evaluate.ts";
+import { preparedInWorkers } from "./linkage-pool.ts";
+import type { BenchRow } from "./section.ts";
 
 export interface LinkageBenchResult {
   records: number;
@@ -34,13 +36,15 @@ export interface LinkageBenchResult {
   precision: number;
   recall: number;
   birthDateViolations: number;
+  /** Worker threads that prepared the records (0: the calling thread did). */
+  workers: number;
   stats: ResolveStats;
 }
 
 const MiB = 2 ** 20;
 
 /** Generates the records and links them; returns the measurements. */
-export async function runLinkageBench(total: number, peoplePerConsortium: number, log: (s: string) => void = () => undefined): Promise<LinkageBenchResult> {
+export async function runLinkageBench(total: number, peoplePerConsortium: number, workers: number, log: (s: string) => void = () => undefined): Promise<LinkageBenchResult> {
   const started = performance.now();
   const records: SimIdentityRecord[] = [];
   const truth = new Map<string, string>();
@@ -65,12 +69,18 @@ export async function runLinkageBench(total: number, peoplePerConsortium: number
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
   const ticker = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const key = new Uint8Array(32).fill(42);
   const t = performance.now();
   let report;
+  let prepareOnWorkers = 0;
   try {
+    const prepared = workers > 0 ? await preparedInWorkers(records, key, workers) : undefined;
+    prepareOnWorkers = (performance.now() - t) / 1000;
+    if (prepared) log(`  prepared on ${workers} worker threads in ${prepareOnWorkers.toFixed(1)} s`);
     report = resolveWithReport(records, {
       reader,
-      key: new Uint8Array(32).fill(42),
+      key,
+      ...(prepared ? { prepared } : {}),
       onProgress: (phase, done, n) => {
         peak = Math.max(peak, process.memoryUsage().rss);
         if (done % 200_000 === 0 || done === n) log(`  ${phase} ${done.toLocaleString("en-US")} / ${n.toLocaleString("en-US")}`);
@@ -81,6 +91,8 @@ export async function runLinkageBench(total: number, peoplePerConsortium: number
   }
   const seconds = (performance.now() - t) / 1000;
   peak = Math.max(peak, process.memoryUsage().rss);
+  // Preparation on workers happened before resolveWithReport: count it as the prepare phase.
+  if (workers > 0) report.stats.phases.prepare += prepareOnWorkers * 1000;
   const entityOf = new Map(report.results.map((r) => [r.recordId, r.entityId as string]));
   const score = pairwiseScore(records.map((r) => r.recordId), (id) => truth.get(id) ?? "", (id) => entityOf.get(id) ?? id);
   const broken = birthDateViolations(records, (id) => truth.get(id) ?? "", (p) => birth.get(p), (id) => entityOf.get(id) ?? id);
@@ -98,18 +110,12 @@ export async function runLinkageBench(total: number, peoplePerConsortium: number
     precision: score.precision,
     recall: score.recall,
     birthDateViolations: broken.length,
+    workers,
     stats: report.stats,
   };
 }
 
 /** The table rows bench/run.ts prints for linkage. */
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  note: string;
-}
-
 function rowsOf(r: LinkageBenchResult): BenchRow[] {
   const n = r.records.toLocaleString("en-US");
   const ph = r.stats.phases;
@@ -120,7 +126,7 @@ function rowsOf(r: LinkageBenchResult): BenchRow[] {
       value: r.recordsPerSecond,
       unit: "records/s",
       note:
-        `${n} records in ${r.seconds.toFixed(1)} s (prepare ${s(ph.prepare)}, block ${s(ph.block)}, compare ${s(ph.compare)}, ` +
+        `${n} records in ${r.seconds.toFixed(1)} s (prepare ${s(ph.prepare)}${r.workers > 0 ? ` on ${r.workers} worker threads` : ""}, block ${s(ph.block)}, compare ${s(ph.compare)}, ` +
         `estimate ${s(ph.estimate)}, cluster ${s(ph.cluster)} s); ${r.candidatePairs.toLocaleString("en-US")} pairs compared, ` +
         `${r.stats.skippedBlocks} blocks over the cap skipped`,
     },
@@ -157,10 +163,11 @@ export async function linkageBench(): Promise<BenchRow[]> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const total = Number(process.env.BENCH_LINK_RECORDS ?? 1_000_000);
   const perConsortium = Number(process.env.BENCH_LINK_PEOPLE ?? 100_000);
+  const workers = Number(process.env.BENCH_LINK_WORKERS ?? 2);
   const json = process.argv.includes("--json");
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`linkage benchmark: ${total.toLocaleString("en-US")} identity records, node ${process.version}`);
-  const r = await runLinkageBench(total, perConsortium, log);
+  const r = await runLinkageBench(total, perConsortium, workers, log);
   if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
   else {
     for (const row of rowsOf(r)) console.log(`${row.name.padEnd(30)} ${row.value.toFixed(row.value >= 100 ? 0 : 4).padStart(12)} ${row.unit.padEnd(10)} ${row.note}`);

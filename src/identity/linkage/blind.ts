@@ -120,12 +120,11 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"
  * (a test checks it).
  */
 export function sha256Hex(text: string): string {
-  let buf = new Uint8Array(3 * text.length + 72);
+  if (3 * text.length + 72 > shaScratch.buf.length) shaScratch.buf = new Uint8Array(3 * text.length + 72);
+  const { buf, state: st, w } = shaScratch;
   const n = utf8.encodeInto(text, buf).written;
-  if (buf.length < n + 72) buf = new Uint8Array(n + 72);
   const len = pad(buf, n, 0);
-  const st = Int32Array.from(IV256);
-  const w = new Int32Array(64);
+  st.set(IV256);
   for (let off = 0; off < len; off += 64) compress(st, w, buf, off);
   let out = "";
   for (let i = 0; i < 8; i++) {
@@ -137,6 +136,9 @@ export function sha256Hex(text: string): string {
   }
   return out;
 }
+
+/** sha256Hex's working memory (it runs to completion, never re-entered). */
+const shaScratch = { buf: new Uint8Array(256), state: new Int32Array(8), w: new Int32Array(64) };
 
 /**
  * HMAC-SHA256 under one key, for many short messages: the key's inner and outer blocks are
@@ -211,6 +213,7 @@ export class BlindHasher {
   readonly #capacity: number;
   #memo = new Map<string, Map<string, number>>();
   #derived = new Map<string, Map<string, unknown>>();
+  #parts = new Map<string, Map<string, Map<string, Map<string, number>>>>();
   #size = 0;
 
   /** `capacity` 0 remembers nothing (every digest is an HMAC). */
@@ -233,6 +236,28 @@ export class BlindHasher {
     const memo = this.#memo.get(field);
     if (memo) memo.set(normalisedValue, d);
     else this.#memo.set(field, new Map([[normalisedValue, d]]));
+    this.#size++;
+    return d;
+  }
+
+  /**
+   * The digest of `a|b` (or `a|b|c`), remembered by its parts in nested maps: the same as
+   * digest(field, [a, b, c].join("|")) without building the joined string for a value seen before.
+   */
+  digestOfParts(field: string, a: string, b: string, c: string | null): number {
+    if (this.#capacity === 0) return this.#digest(field, c === null ? `${a}|${b}` : `${a}|${b}|${c}`);
+    let byA = this.#parts.get(field);
+    if (byA === undefined) this.#parts.set(field, (byA = new Map()));
+    let byB = byA.get(a);
+    if (byB === undefined) byA.set(a, (byB = new Map()));
+    let byC = byB.get(b);
+    if (byC === undefined) byB.set(b, (byC = new Map()));
+    const k = c ?? "";
+    const hit = byC.get(k);
+    if (hit !== undefined) return hit;
+    const d = this.#digest(field, c === null ? `${a}|${b}` : `${a}|${b}|${c}`);
+    if (this.#size >= this.#capacity) this.forget();
+    this.#parts.get(field)?.get(a)?.get(b)?.set(k, d);
     this.#size++;
     return d;
   }
@@ -263,6 +288,7 @@ export class BlindHasher {
   forget(): void {
     this.#memo = new Map();
     this.#derived = new Map();
+    this.#parts = new Map();
     this.#size = 0;
   }
 }

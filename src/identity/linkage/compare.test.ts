@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
 import fc from "fast-check";
-import { BlindHasher, blindDigest, blindIndex, HmacSha256 } from "./blind.ts";
+import { createHash } from "node:crypto";
+import { BlindHasher, blindDigest, blindIndex, HmacSha256, sha256Hex } from "./blind.ts";
 import { compareNames, compareUnits, F_ADDRESS, F_DOB, F_FAMILY, F_GIVEN, F_PHONE, FIELDS, jaroWinkler, levelsOfPattern, PairComparer } from "./compare.ts";
 import { datesOneSlipAway, familyLexicon, prepareRecord, splitWithLexicon, type PreparedRecord } from "./prepare.ts";
 import type { IdentityRecord } from "./record.ts";
@@ -49,6 +50,8 @@ test("HmacSha256 (precomputed key blocks, no allocation) gives exactly node:cryp
   assert.equal(memo.digest("f", "1985-04-01"), blindDigest(k, "f", "1985-04-01"));
   assert.equal(memo.digest("f", "1985-04-01"), blindDigest(k, "f", "1985-04-01"));
   assert.throws(() => memo.digest("a\u0000b", "x"), /NUL/);
+  // The entity ids' SHA-256 too.
+  fc.assert(fc.property(fc.string({ unit: "binary", maxLength: 200 }), (text) => assert.equal(sha256Hex(text), createHash("sha256").update(text).digest("hex"))), { numRuns: 200 });
 });
 
 test("dates one slip away: day and month swapped, the day one off within its month", () => {

@@ -266,7 +266,7 @@ export class PairComparer {
     const b = t.dob[j] ?? NONE;
     if (a === NONE || b === NONE) return -1;
     if (a === b) return 2;
-    return a === t.dobSwap[j] || a === t.dobPrev[j] || a === t.dobNext[j] || b === t.dobSwap[i] || b === t.dobPrev[i] || b === t.dobNext[i] ? 1 : 0;
+    return a === t.dobNear0[j] || a === t.dobNear1[j] || a === t.dobNear2[j] || b === t.dobNear0[i] || b === t.dobNear1[i] || b === t.dobNear2[i] ? 1 : 0;
   }
 
   /** The levels as one integer (base PATTERN_BASE, digit = level + 1, field 0 lowest). */

@@ -22,7 +22,7 @@ import type { EntityId } from "../../contracts/ids.ts";
 import type { AddressIndex } from "../normalize/address-data.ts";
 import type { ReadingProvider } from "../normalize/name.ts";
 import { BlindHasher } from "./blind.ts";
-import { BlockIndex, forEachKey } from "./blocking.ts";
+import { BlockIndex, forEachKey, pairsInBlock } from "./blocking.ts";
 import { Clusters } from "./cluster.ts";
 import { PairComparer } from "./compare.ts";
 import { defaultModel, probabilityOf, Scorer, TermCounts, type FieldWeight, type ModelParams } from "./model.ts";
@@ -168,14 +168,15 @@ export class Linker {
 
     // Candidates: the members of its blocks, unless a block is already full.
     const keys: number[] = [];
-    forEachKey(t, i, (kind, hash) => keys.push(kind, hash));
+    forEachKey(t, i, { key: (kind, hash) => keys.push(kind, hash) });
     const candidates = new Set<number>();
     const members: number[] = [];
     for (let k = 0; k < keys.length; k += 2) {
       const kind = keys[k] ?? 0;
       const hash = keys[k + 1] ?? 0;
       this.#blocks.members(kind, hash, members);
-      if (members.length + 1 <= this.maxBlockSize) for (const m of members) candidates.add(m);
+      if (members.length + 1 > this.maxBlockSize) continue;
+      for (const m of members) if (pairsInBlock(t, kind, m, i)) candidates.add(m);
     }
     for (let k = 0; k < keys.length; k += 2) this.#blocks.add(keys[k] ?? 0, keys[k + 1] ?? 0, i);
 
@@ -255,7 +256,7 @@ export class Linker {
       const p = isPrepared(record) ? record : (checkRecord(record, `entries[${k}].record`), this.prepare(record));
       if (typeof entityId !== "string" || !/^ent_[0-9a-f]{24}$/u.test(entityId)) throw badInput("expected an entity id (ent_ and 24 hex digits)", `entries[${k}].entityId`);
       const i = this.#insert(p, `entries[${k}].record.recordId`);
-      forEachKey(this.#table, i, (kind, hash) => this.#blocks.add(kind, hash, i));
+      forEachKey(this.#table, i, { key: (kind, hash) => this.#blocks.add(kind, hash, i) });
       const eid = entityId as EntityId;
       const root = this.#rootOfEntity.get(eid);
       if (root === undefined) this.#setEntity(i, eid, p.recordId);

@@ -70,7 +70,7 @@ export interface PrepareOptions {
 }
 
 function unit(kanji: string | null, kana: string | null, reading: string | null, guessed = false): NameUnit {
-  const u: NameUnit = { kanji: kanji ? kanji.replace(/ /g, "") : null, kana: kana || null, reading: reading || null };
+  const u: NameUnit = { kanji: kanji ? (kanji.includes(" ") ? kanji.replace(/ /g, "") : kanji) : null, kana: kana || null, reading: reading || null };
   if (guessed && u.reading !== null) u.guessed = true;
   return u;
 }
@@ -208,12 +208,13 @@ function withBlindFields(
     const a = parseAddress(r.address, opts.addressIndex ?? defaultAddressIndex());
     postal ??= a.postalCode;
     if (a.city !== null) {
-      const city = `${a.prefecture ?? ""}|${a.city}`;
-      addressCity = hasher.digest("address.city", city, REPEATING);
+      // Remembered by their parts (strings of the address index, whose hashes V8 keeps): no key
+      // string is built for a municipality or town seen before.
+      const pref = a.prefecture ?? "";
+      addressCity = hasher.digestOfParts("address.city", pref, a.city, null);
       if (a.town !== null) {
-        const town = `${city}|${a.town}`;
-        addressTown = hasher.digest("address.town", town, REPEATING);
-        if (a.block !== null) addressFull = hasher.digest("address.full", `${town}|${a.chome ?? ""}|${a.block}`, DISTINCT);
+        addressTown = hasher.digestOfParts("address.town", pref, a.city, a.town);
+        if (a.block !== null) addressFull = hasher.digest("address.full", `${pref}|${a.city}|${a.town}|${a.chome ?? ""}|${a.block}`, DISTINCT);
       }
     }
   }
@@ -256,14 +257,18 @@ export class FamilyLexicon {
   /** Learns the family name of a record that shows its split (others are ignored). */
   add(r: NameView): void {
     if (!r.family || !r.given || r.family.guessed) return;
-    const f = r.family;
-    if (f.kanji) {
-      let m = this.byKanji.get(f.kanji);
-      if (!m) this.byKanji.set(f.kanji, (m = new Map()));
-      if (!m.has(f.kana)) m.set(f.kana, f.reading);
+    this.addFamily(r.family.kanji, r.family.kana, r.family.reading);
+  }
+
+  /** Learns one family name seen split from its given name (not a guessed reading). */
+  addFamily(kanji: string | null, kana: string | null, reading: string | null): void {
+    if (kanji) {
+      let m = this.byKanji.get(kanji);
+      if (!m) this.byKanji.set(kanji, (m = new Map()));
+      if (!m.has(kana)) m.set(kana, reading);
     }
-    if (f.kana) this.byKana.set(f.kana, f.reading);
-    if (f.reading) this.readings.set(f.reading, (this.readings.get(f.reading) ?? 0) + 1);
+    if (kana) this.byKana.set(kana, reading);
+    if (reading) this.readings.set(reading, (this.readings.get(reading) ?? 0) + 1);
   }
 }
 

@@ -28,7 +28,7 @@ import {
 } from "./model.ts";
 import { FamilyLexicon, prepareRecord, splitWithLexicon } from "./prepare.ts";
 import type { IdentityRecord } from "./record.ts";
-import { NONE, RecordTable } from "./table.ts";
+import { NONE, RecordTable, type PreparedChunk } from "./table.ts";
 
 export interface ResolveOptions {
   /** Blind-index key (≥ 16 bytes). Defaults to a random key for this run: indexes are then only
@@ -49,6 +49,12 @@ export interface ResolveOptions {
    *  is measured and m estimated on this batch, with the priors standing in where data is thin. */
   model?: ModelParams;
   addressIndex?: AddressIndex;
+  /**
+   * The records already prepared, in order, in chunks (prepareChunk, e.g. on worker threads, under
+   * the same key); preparation is most of a batch's time, and it parallelises. Chunks list the
+   * records whose name needs the reader, which are prepared again here with `reader`.
+   */
+  prepared?: ReadonlyArray<PreparedChunk & { needsReader?: readonly number[] }>;
   /** Called with the number of records prepared so far (every 10 000, and at the end). */
   onProgress?: (phase: "prepare" | "link", done: number, total: number) => void;
 }
@@ -106,14 +112,20 @@ export interface ResolveReport {
 
 export const RESOLVE_DEFAULTS = { threshold: 0.9, maxBlockSize: 200, randomPairs: 50_000, seed: 1 };
 
+/** Checks the records' ids and names; duplicate ids are found as the table is filled (duplicateIds). */
 function validate(records: readonly IdentityRecord[]): void {
-  const seen = new Map<string, number>();
   records.forEach((r, i) => {
     if (typeof r.recordId !== "string" || r.recordId.length === 0) throw badInput("must be a non-empty string", `records[${i}].recordId`);
     if (typeof r.name !== "string" || r.name.trim() === "") throw badInput("must be a non-empty string", `records[${i}].name`);
-    const prev = seen.get(r.recordId);
-    if (prev !== undefined) throw badInput(`duplicates records[${prev}].recordId`, `records[${i}].recordId`);
-    seen.set(r.recordId, i);
+  });
+}
+
+/** Throws for the first record whose id an earlier record has (the table keeps the first index). */
+function duplicateIds(table: RecordTable, records: readonly IdentityRecord[], first: number): void {
+  if (table.distinctIds === table.size) return;
+  records.forEach((r, k) => {
+    const at = table.indexOf(r.recordId) - first;
+    if (at !== k) throw badInput(`duplicates records[${at}].recordId`, `records[${k}].recordId`);
   });
 }
 
@@ -183,24 +195,72 @@ function sharesSocial(t: RecordTable, a: number, b: number): boolean {
   return sa !== undefined && sb !== undefined && sa.some((s) => sb.includes(s));
 }
 
-/** Prepares records into a table, splitting unspaced names with the family names the batch spells out. */
+/**
+ * Prepares a slice of a batch into a PreparedChunk, the form a worker thread sends back (see
+ * ResolveOptions.prepared). Without a reader, the records whose name would need one (kanji only)
+ * are listed in `needsReader` (indexes in the slice), for the thread that has the reader to redo.
+ */
+export function prepareChunk(
+  records: readonly IdentityRecord[],
+  opts: { key: Uint8Array; reader?: ReadingProvider | null; addressIndex?: AddressIndex },
+): PreparedChunk & { needsReader: number[] } {
+  const hasher = new BlindHasher(opts.key);
+  const table = new RecordTable();
+  table.reserve(records.length);
+  const needsReader: number[] = [];
+  const reader = opts.reader ?? null;
+  records.forEach((r, k) => {
+    const p = prepareRecord(r, { key: hasher, reader, ...(opts.addressIndex ? { addressIndex: opts.addressIndex } : {}) });
+    if (reader === null && !p.corporate && p.full.kana === null && p.full.kanji !== null) needsReader.push(k);
+    table.add(p);
+  });
+  hasher.forget();
+  return { ...table.toChunk(), needsReader };
+}
+
+/**
+ * Prepares records into a table (or takes them prepared, in chunks), learns the family names the
+ * batch spells out, splits unspaced names with them, and counts name values.
+ */
 export function prepareBatch(
   records: readonly IdentityRecord[],
   table: RecordTable,
   lexicon: FamilyLexicon,
   tf: TermCounts,
-  opts: { key: Uint8Array; reader: ReadingProvider | null; addressIndex?: AddressIndex; onProgress?: ResolveOptions["onProgress"] },
+  opts: {
+    key: Uint8Array;
+    reader: ReadingProvider | null;
+    addressIndex?: AddressIndex;
+    onProgress?: ResolveOptions["onProgress"];
+    prepared?: ReadonlyArray<PreparedChunk & { needsReader?: readonly number[] }>;
+  },
 ): void {
   const hasher = new BlindHasher(opts.key);
   const first = table.size;
   table.reserve(first + records.length);
-  records.forEach((r, k) => {
-    const p = prepareRecord(r, { key: hasher, reader: opts.reader, ...(opts.addressIndex ? { addressIndex: opts.addressIndex } : {}) });
-    lexicon.add(p);
-    table.add(p);
-    if (opts.onProgress && (k + 1) % 10_000 === 0) opts.onProgress("prepare", k + 1, records.length);
-  });
+  const prepareOpts = { key: hasher, reader: opts.reader, ...(opts.addressIndex ? { addressIndex: opts.addressIndex } : {}) };
+  if (opts.prepared) {
+    const total = opts.prepared.reduce((n, c) => n + c.size, 0);
+    if (total !== records.length) throw badInput(`the prepared chunks hold ${total} records, not ${records.length}`, "options.prepared");
+    for (const [c, chunk] of opts.prepared.entries()) {
+      const at = table.appendChunk(chunk);
+      for (let k = 0; k < chunk.size; k++) {
+        if (chunk.recordIds[k] !== records[at - first + k]?.recordId) throw badInput(`record ${k} is not records[${at - first + k}]`, `options.prepared[${c}]`);
+      }
+      if (opts.reader) for (const k of chunk.needsReader ?? []) table.set(at + k, prepareRecord(records[at - first + k] as IdentityRecord, prepareOpts));
+      opts.onProgress?.("prepare", at - first + chunk.size, records.length);
+    }
+  } else {
+    records.forEach((r, k) => {
+      table.add(prepareRecord(r, prepareOpts));
+      if (opts.onProgress && (k + 1) % 10_000 === 0) opts.onProgress("prepare", k + 1, records.length);
+    });
+  }
   hasher.forget();
+  duplicateIds(table, records, first);
+  for (let i = first; i < table.size; i++) {
+    if (table.hasSplit(i) && !table.familyGuessed(i)) lexicon.addFamily(table.str(table.famKanji[i] ?? NONE), table.str(table.famKana[i] ?? NONE), table.str(table.famReading[i] ?? NONE));
+  }
   for (let i = first; i < table.size; i++) {
     // Only names without a split (or with a kanji split and an unsplit reading) can change.
     const split = table.hasSplit(i);
@@ -297,18 +357,93 @@ function strongestFirst(weightOf: Float64Array, threshold: number): Uint32Array 
 /** Entity ids from the smallest record id of each cluster. */
 function entityIds(table: RecordTable, clusters: Clusters): { rootOf: Int32Array; smallestOfRoot: Map<number, string>; entityOfRoot: Map<number, EntityId> } {
   const n = table.size;
-  const smallestOfRoot = new Map<number, string>();
+  const ids = table.recordIds;
   const rootOf = new Int32Array(n);
+  const smallest = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
     const root = clusters.find(i);
     rootOf[i] = root;
-    const id = table.recordIds[i] ?? "";
-    const cur = smallestOfRoot.get(root);
-    if (cur === undefined || id < cur) smallestOfRoot.set(root, id);
+    const cur = smallest[root] ?? -1;
+    if (cur < 0 || (ids[i] ?? "") < (ids[cur] ?? "")) smallest[root] = i;
   }
+  const smallestOfRoot = new Map<number, string>();
   const entityOfRoot = new Map<number, EntityId>();
-  for (const [root, smallest] of smallestOfRoot) entityOfRoot.set(root, entityIdOfSmallest(smallest));
+  for (let root = 0; root < n; root++) {
+    const s = smallest[root] ?? -1;
+    if (s < 0) continue;
+    const id = ids[s] ?? "";
+    smallestOfRoot.set(root, id);
+    entityOfRoot.set(root, entityIdOfSmallest(id));
+  }
   return { rootOf, smallestOfRoot, entityOfRoot };
+}
+
+/** What the results of a batch share to explain themselves on demand. */
+interface ExplainContext {
+  table: RecordTable;
+  pairs: Uint32Array;
+  weightOf: Float64Array;
+  refusedOf: Map<number, string>;
+  fieldsOf: (k: number) => FieldWeight[];
+}
+
+/**
+ * One record's result. Its explanation is built when first read (a batch of a million records
+ * would otherwise build millions of objects nobody reads); it is the same whenever it is read, and
+ * JSON.stringify writes it (toJSON).
+ */
+class Resolution implements ResolvedRecord {
+  readonly recordId: string;
+  readonly entityId: EntityId;
+  readonly confidence: number;
+  readonly #ctx: ExplainContext;
+  readonly #index: number;
+  /** The pair that explains it, and whether that pair is a link inside the entity. */
+  readonly #pair: number;
+  readonly #inside: boolean;
+  #explanation: Explanation | undefined;
+
+  constructor(ctx: ExplainContext, index: number, entity: EntityId, pair: number, inside: boolean) {
+    this.#ctx = ctx;
+    this.#index = index;
+    this.#pair = pair;
+    this.#inside = inside;
+    this.recordId = ctx.table.recordIds[index] ?? "";
+    this.entityId = entity;
+    if (pair < 0) this.confidence = 1;
+    else {
+      const p = probabilityOf(ctx.weightOf[pair] ?? 0);
+      this.confidence = inside ? p : 1 - p;
+    }
+  }
+
+  get explanation(): Explanation {
+    this.#explanation ??= this.#explain();
+    return this.#explanation;
+  }
+
+  #explain(): Explanation {
+    const { table, pairs, weightOf, refusedOf, fieldsOf } = this.#ctx;
+    const k = this.#pair;
+    if (k < 0) return { linkedTo: null, probability: null, weight: null, fields: [] };
+    const i = this.#index;
+    const other = pairs[2 * k + 1] === i ? (pairs[2 * k] ?? 0) : (pairs[2 * k + 1] ?? 0);
+    const w = weightOf[k] ?? 0;
+    const p = probabilityOf(w);
+    if (this.#inside) return { linkedTo: table.recordIds[other] ?? null, probability: p, weight: w, fields: fieldsOf(k) };
+    const refusal = refusedOf.get(k);
+    return {
+      linkedTo: null,
+      probability: null,
+      weight: null,
+      fields: fieldsOf(k),
+      bestCandidate: { recordId: table.recordIds[other] ?? "", probability: p, ...(refusal ? { refusedBecause: refusal } : {}) },
+    };
+  }
+
+  toJSON(): { recordId: string; entityId: EntityId; confidence: number; explanation: Explanation } {
+    return { recordId: this.recordId, entityId: this.entityId, confidence: this.confidence, explanation: this.explanation };
+  }
 }
 
 /** One result per record: its entity, and its strongest link inside it (or its best candidate). */
@@ -341,38 +476,12 @@ function explain(
       }
     }
   }
+  const ctx: ExplainContext = { table, pairs, weightOf, refusedOf, fieldsOf };
   const results: ResolvedRecord[] = new Array<ResolvedRecord>(n);
   for (let i = 0; i < n; i++) {
-    const recordId = table.recordIds[i] ?? "";
-    const eid = entityOfRoot.get(rootOf[i] ?? i) ?? entityIdOfSmallest(recordId);
+    const eid = entityOfRoot.get(rootOf[i] ?? i) ?? entityIdOfSmallest(table.recordIds[i] ?? "");
     const inside = bestInside[i] ?? -1;
-    if (inside >= 0) {
-      const other = pairs[2 * inside + 1] === i ? (pairs[2 * inside] ?? 0) : (pairs[2 * inside + 1] ?? 0);
-      const w = weightOf[inside] ?? 0;
-      const p = probabilityOf(w);
-      results[i] = { recordId, entityId: eid, confidence: p, explanation: { linkedTo: table.recordIds[other] ?? null, probability: p, weight: w, fields: fieldsOf(inside) } };
-      continue;
-    }
-    const any = bestAny[i] ?? -1;
-    if (any < 0) {
-      results[i] = { recordId, entityId: eid, confidence: 1, explanation: { linkedTo: null, probability: null, weight: null, fields: [] } };
-      continue;
-    }
-    const other = pairs[2 * any + 1] === i ? (pairs[2 * any] ?? 0) : (pairs[2 * any + 1] ?? 0);
-    const p = probabilityOf(weightOf[any] ?? 0);
-    const refusal = refusedOf.get(any);
-    results[i] = {
-      recordId,
-      entityId: eid,
-      confidence: 1 - p,
-      explanation: {
-        linkedTo: null,
-        probability: null,
-        weight: null,
-        fields: fieldsOf(any),
-        bestCandidate: { recordId: table.recordIds[other] ?? "", probability: p, ...(refusal ? { refusedBecause: refusal } : {}) },
-      },
-    };
+    results[i] = inside >= 0 ? new Resolution(ctx, i, eid, inside, true) : new Resolution(ctx, i, eid, bestAny[i] ?? -1, false);
   }
   return results;
 }
@@ -397,6 +506,7 @@ export interface BatchState {
 export function resolveBatch(records: readonly IdentityRecord[], options: ResolveOptions = {}): { report: ResolveReport; state: BatchState } {
   const started = performance.now();
   validate(records);
+  if (options.prepared && !options.key) throw badInput("records prepared in chunks need the key they were prepared under", "options.key");
   const opts = { ...RESOLVE_DEFAULTS, ...options };
   const key = options.key ?? randomBytes(32);
   const table = new RecordTable();
@@ -407,6 +517,7 @@ export function resolveBatch(records: readonly IdentityRecord[], options: Resolv
     reader: options.reader ?? null,
     ...(options.addressIndex ? { addressIndex: options.addressIndex } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.prepared ? { prepared: options.prepared } : {}),
   });
   const n = table.size;
   const tPrepared = performance.now();
@@ -424,7 +535,7 @@ export function resolveBatch(records: readonly IdentityRecord[], options: Resolv
   const model =
     options.model ??
     fitEm(compared.patterns, estimateU(random.patterns), (n * (n - 1)) / 2, {
-      maxIterations: options.em?.maxIterations ?? 100,
+      maxIterations: options.em?.maxIterations ?? 500,
       tolerance: options.em?.tolerance ?? 1e-6,
     });
   const scorer = new Scorer(model);

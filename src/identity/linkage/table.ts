@@ -90,6 +90,50 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, size: numb
 
 export const NONE = -1;
 
+/** The typed columns of a table, in a fixed order. */
+const COLUMNS = [
+  "fullKanji",
+  "fullKana",
+  "fullReading",
+  "famKanji",
+  "famKana",
+  "famReading",
+  "givKanji",
+  "givKana",
+  "givReading",
+  "nameFlags",
+  "dob",
+  "dobNear0",
+  "dobNear1",
+  "dobNear2",
+  "phone",
+  "email",
+  "corporateNumber",
+  "postalCode",
+  "account",
+  "addressCity",
+  "addressTown",
+  "addressFull",
+  "readingFrom",
+] as const;
+type ColumnName = (typeof COLUMNS)[number];
+/** Columns that hold ids into the string pool. */
+const POOLED: ReadonlySet<ColumnName> = new Set(["fullKanji", "fullKana", "fullReading", "famKanji", "famKana", "famReading", "givKanji", "givKana", "givReading"]);
+
+/**
+ * Prepared records in transferable form: what a worker thread sends back after preparing a slice
+ * of a batch (typed columns, the strings its pool ids refer to, and the sparse parts).
+ */
+export interface PreparedChunk {
+  size: number;
+  strings: string[];
+  columns: Record<ColumnName, Int32Array | Float64Array | Uint8Array>;
+  recordIds: string[];
+  sources: string[];
+  latinWords: Array<[number, number[]]>;
+  social: Array<[number, number[]]>;
+}
+
 /** Columns of prepared records, indexed 0..size-1 in the order they were added. */
 export class RecordTable {
   readonly pool = new StringPool();
@@ -112,10 +156,11 @@ export class RecordTable {
   readonly latinWords = new Map<number, number[]>();
   // Blind digests, NONE when missing.
   dob = new Float64Array(0);
-  /** Digests of the dates one slip away from the date of birth (up to three; NONE when fewer). */
-  dobSwap = new Float64Array(0);
-  dobPrev = new Float64Array(0);
-  dobNext = new Float64Array(0);
+  /** Digests of the dates one slip away from the date of birth (datesOneSlipAway: up to three;
+   *  NONE when fewer). */
+  dobNear0 = new Float64Array(0);
+  dobNear1 = new Float64Array(0);
+  dobNear2 = new Float64Array(0);
   phone = new Float64Array(0);
   email = new Float64Array(0);
   corporateNumber = new Float64Array(0);
@@ -145,9 +190,9 @@ export class RecordTable {
     this.givReading = grow(this.givReading, n, i32, NONE);
     this.nameFlags = grow(this.nameFlags, n, u8, 0);
     this.dob = grow(this.dob, n, f64, NONE);
-    this.dobSwap = grow(this.dobSwap, n, f64, NONE);
-    this.dobPrev = grow(this.dobPrev, n, f64, NONE);
-    this.dobNext = grow(this.dobNext, n, f64, NONE);
+    this.dobNear0 = grow(this.dobNear0, n, f64, NONE);
+    this.dobNear1 = grow(this.dobNear1, n, f64, NONE);
+    this.dobNear2 = grow(this.dobNear2, n, f64, NONE);
     this.phone = grow(this.phone, n, f64, NONE);
     this.email = grow(this.email, n, f64, NONE);
     this.corporateNumber = grow(this.corporateNumber, n, f64, NONE);
@@ -162,6 +207,11 @@ export class RecordTable {
   /** Room for `n` records in all, so that a batch does not grow the columns one doubling at a time. */
   reserve(n: number): void {
     this.#reserve(n);
+  }
+
+  /** Distinct record ids held (less than `size` when an id came twice: the first index is kept). */
+  get distinctIds(): number {
+    return this.#indexOf.size;
   }
 
   /** The index of a record id, or -1. */
@@ -180,12 +230,18 @@ export class RecordTable {
     this.size = i + 1;
     this.recordIds.push(p.recordId);
     this.sources.push(p.source);
-    this.#indexOf.set(p.recordId, i);
+    if (!this.#indexOf.has(p.recordId)) this.#indexOf.set(p.recordId, i);
+    this.set(i, p);
+    return i;
+  }
+
+  /** Replaces record i (same record id) with another preparation of it. */
+  set(i: number, p: PreparedRecord): void {
     this.setName(i, p);
     this.dob[i] = p.dob ?? NONE;
-    this.dobSwap[i] = p.dobNear[0] ?? NONE;
-    this.dobPrev[i] = p.dobNear[1] ?? NONE;
-    this.dobNext[i] = p.dobNear[2] ?? NONE;
+    this.dobNear0[i] = p.dobNear[0] ?? NONE;
+    this.dobNear1[i] = p.dobNear[1] ?? NONE;
+    this.dobNear2[i] = p.dobNear[2] ?? NONE;
     this.phone[i] = p.phone ?? NONE;
     this.email[i] = p.email ?? NONE;
     this.corporateNumber[i] = p.corporateNumber ?? NONE;
@@ -195,8 +251,52 @@ export class RecordTable {
     this.addressTown[i] = p.addressTown ?? NONE;
     this.addressFull[i] = p.addressFull ?? NONE;
     if (p.social.length > 0) this.social.set(i, [...p.social]);
+    else this.social.delete(i);
     this.readingFrom[i] = p.readingFrom === "kana" ? 1 : p.readingFrom === "latin" ? 2 : p.readingFrom === "reader" ? 3 : 0;
-    return i;
+  }
+
+  /** The table as a PreparedChunk (columns trimmed to its size: copies, safe to transfer). */
+  toChunk(): PreparedChunk {
+    const n = this.size;
+    const columns = {} as Record<ColumnName, Int32Array | Float64Array | Uint8Array>;
+    for (const name of COLUMNS) columns[name] = this[name].slice(0, n);
+    return {
+      size: n,
+      strings: [...this.pool.strings],
+      columns: columns as PreparedChunk["columns"],
+      recordIds: [...this.recordIds],
+      sources: [...this.sources],
+      latinWords: [...this.latinWords],
+      social: [...this.social],
+    };
+  }
+
+  /**
+   * Appends the records of a chunk prepared elsewhere (another thread): its pool ids are mapped into
+   * this table's pool. Record ids must be new (callers check). Returns the index of its first record.
+   */
+  appendChunk(chunk: PreparedChunk): number {
+    const first = this.size;
+    const n = chunk.size;
+    this.#reserve(first + n);
+    const map = new Int32Array(chunk.strings.length);
+    chunk.strings.forEach((s, id) => (map[id] = this.pool.intern(s)));
+    for (const name of COLUMNS) {
+      const src = chunk.columns[name];
+      const dst = this[name];
+      if (POOLED.has(name)) for (let k = 0; k < n; k++) dst[first + k] = (src[k] ?? NONE) === NONE ? NONE : (map[src[k] ?? 0] ?? NONE);
+      else dst.set(src.subarray(0, n), first);
+    }
+    for (let k = 0; k < n; k++) {
+      const id = chunk.recordIds[k] ?? "";
+      this.recordIds.push(id);
+      this.sources.push(chunk.sources[k] ?? "");
+      if (!this.#indexOf.has(id)) this.#indexOf.set(id, first + k);
+    }
+    for (const [k, words] of chunk.latinWords) this.latinWords.set(first + k, words.map((w) => map[w] ?? NONE));
+    for (const [k, digests] of chunk.social) this.social.set(first + k, [...digests]);
+    this.size = first + n;
+    return first;
   }
 
   /** Sets (or replaces, after a split) the name of record i. */
@@ -273,7 +373,7 @@ export class RecordTable {
       ...this.nameView(i),
       readingFrom: rf === 1 ? "kana" : rf === 2 ? "latin" : rf === 3 ? "reader" : null,
       dob: d(this.dob[i]),
-      dobNear: [this.dobSwap[i], this.dobPrev[i], this.dobNext[i]].filter((x): x is number => x !== undefined && x !== NONE),
+      dobNear: [this.dobNear0[i], this.dobNear1[i], this.dobNear2[i]].filter((x): x is number => x !== undefined && x !== NONE),
       phone: d(this.phone[i]),
       email: d(this.email[i]),
       corporateNumber: d(this.corporateNumber[i]),

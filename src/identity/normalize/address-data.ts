@@ -61,32 +61,59 @@ export interface AddressIndex {
   postal(code7: string): PostalEntry[];
 }
 
+const UNKNOWN_CHAR = -1;
+const ANY_CHAR = -2;
+const SPACE_CHAR = -3;
+
+/**
+ * How placeKey treats each UTF-16 code unit at the edge of a slice: SPACE_CHAR (dropped), ANY_CHAR
+ * (cannot be judged alone: a kanji numeral, whose run becomes digits, half of a surrogate pair, a
+ * character that folds to more than one unit), or the code of the character it folds to (NFKC,
+ * variant table; a digit stays itself).
+ * Filled on first use of each code unit; one table for the whole process (it depends on nothing
+ * but Unicode and the variant table).
+ */
+const charClass = new Int32Array(0x10000).fill(UNKNOWN_CHAR);
+
+function classOf(code: number): number {
+  let c = charClass[code] ?? UNKNOWN_CHAR;
+  if (c !== UNKNOWN_CHAR) return c;
+  if (code >= 0xd800 && code <= 0xdfff) c = ANY_CHAR;
+  else {
+    const ch = String.fromCharCode(code);
+    if (/\s/u.test(ch)) c = SPACE_CHAR;
+    else if (KANJI_NUMERAL_CHARS.includes(ch)) c = ANY_CHAR;
+    else {
+      const folded = foldKanjiVariants(nfkc(ch));
+      c = folded.length !== 1 || /\s/u.test(folded) || KANJI_NUMERAL_CHARS.includes(folded) ? ANY_CHAR : folded.charCodeAt(0);
+    }
+  }
+  charClass[code] = c;
+  return c;
+}
+
+function codesOf(chars: ReadonlySet<string>): Set<number> {
+  const out = new Set<number>();
+  for (const ch of chars) if (ch.length === 1) out.add(ch.charCodeAt(0));
+  return out;
+}
+
 /**
  * A test of whether placeKey(s.slice(start, end)) can end in one of `finals`, judged from the slice's last
  * character alone, so that a longest-match scan computes the key only of slices that may name a
  * place. Exact, not a heuristic: placeKey maps each character through NFKC and the variant table,
  * drops spaces, turns runs of kanji numerals into digits (so a numeral at the end is always looked
  * up) and rewrites connectives only before a following kanji (never the last character). A slice
- * that ends inside a surrogate pair is looked up too. The verdict per character is cached.
+ * that ends inside a surrogate pair is looked up too.
  */
 export function keyEndTest(finals: ReadonlySet<string>): (s: string, start: number, end: number) => boolean {
-  const SPACE = 2;
-  const UNKNOWN = 3;
-  const verdict = new Uint8Array(0x10000).fill(UNKNOWN);
-  const classify = (code: number): number => {
-    if (code >= 0xd800 && code <= 0xdfff) return 1;
-    const ch = String.fromCharCode(code);
-    if (/\s/u.test(ch)) return SPACE;
-    if (KANJI_NUMERAL_CHARS.includes(ch)) return 1;
-    const folded = foldKanjiVariants(nfkc(ch));
-    return folded.length !== 1 || finals.has(folded) ? 1 : 0;
-  };
+  const codes = codesOf(finals);
+  const anyLong = [...finals].some((f) => f.length > 1);
   return (s, start, end0) => {
     for (let end = end0; end > start; end--) {
-      const code = s.charCodeAt(end - 1);
-      let v = verdict[code] ?? UNKNOWN;
-      if (v === UNKNOWN) verdict[code] = v = classify(code);
-      if (v !== SPACE) return v === 1;
+      const c = classOf(s.charCodeAt(end - 1));
+      if (c === SPACE_CHAR) continue;
+      return c === ANY_CHAR || anyLong || codes.has(c);
     }
     return false;
   };
@@ -96,25 +123,16 @@ export function keyEndTest(finals: ReadonlySet<string>): (s: string, start: numb
  * A test of whether placeKey(s.slice(start, …)) can begin with one of `firsts`, from the character
  * at `start` (after spaces): the scan for a town skips the municipalities none of whose towns can
  * begin there (a designated city written without its ward has every ward as a candidate). Exact: a
- * kanji numeral, a digit, a space or half of a surrogate pair is always let through, and every other
+ * kanji numeral, a space or half of a surrogate pair is always let through, and every other
  * character is mapped as placeKey maps it (NFKC, the variant table).
  */
 export function keyStartTest(firsts: ReadonlySet<string>): (s: string, start: number) => boolean {
-  const UNKNOWN = 3;
-  const verdict = new Uint8Array(0x10000).fill(UNKNOWN);
-  const classify = (code: number): number => {
-    if (code >= 0xd800 && code <= 0xdfff) return 1;
-    const ch = String.fromCharCode(code);
-    if (/\s/u.test(ch) || /[0-9]/u.test(ch) || KANJI_NUMERAL_CHARS.includes(ch)) return 1;
-    const folded = foldKanjiVariants(nfkc(ch));
-    return folded.length !== 1 || firsts.has(folded) || /[0-9\s]/u.test(folded) ? 1 : 0;
-  };
+  const codes = codesOf(firsts);
+  const anyLong = [...firsts].some((f) => f.length > 1);
   return (s, start) => {
     if (start >= s.length) return false;
-    const code = s.charCodeAt(start);
-    let v = verdict[code] ?? UNKNOWN;
-    if (v === UNKNOWN) verdict[code] = v = classify(code);
-    return v === 1;
+    const c = classOf(s.charCodeAt(start));
+    return c === ANY_CHAR || c === SPACE_CHAR || anyLong || codes.has(c);
   };
 }
 
@@ -124,6 +142,23 @@ export function keyStartTest(firsts: ReadonlySet<string>): (s: string, start: nu
  * kanji folded to one (霞が関 / 霞ヶ関 / 霞ケ関; 一の沢 / 一ノ沢 / 一之沢; 一ツ橋 / 一つ橋).
  */
 export function placeKey(s: string): string {
+  let key = placeKeys.get(s);
+  if (key === undefined) {
+    key = computePlaceKey(s);
+    if (placeKeys.size >= 1 << 17) placeKeys.clear();
+    placeKeys.set(s, key);
+  }
+  return key;
+}
+
+/**
+ * placeKey's results, remembered: the parser asks for the key of the same town and municipality
+ * names over and over (every address in a town), and a key costs half a dozen regular
+ * expressions. A cache of a pure function, bounded (it starts over past 131 072 strings).
+ */
+const placeKeys = new Map<string, string>();
+
+function computePlaceKey(s: string): string {
   return kanjiNumeralsToDigits(foldKanjiVariants(nfkc(s)).replace(/\s+/gu, ""))
     .replace(/(?<=[\p{Script=Han}0-9])[ヶヵケが](?=[\p{Script=Han}])/gu, "ケ")
     .replace(/(?<=[\p{Script=Han}0-9])[のノ之](?=[\p{Script=Han}0-9])/gu, "ノ")

@@ -157,11 +157,14 @@ function readReadingField(kana: string): ReadingField {
 interface Written {
   written: string;
   kind: "kanji" | "kana" | "latin" | "other";
+  /** For kanji: split at the first space, when there is one. */
+  kanjiSplit: [string, string] | null;
 }
 
 function readWritten(name: string): Written {
   const written = normalizeWrittenName(name);
-  return { written, kind: hasKanji(written) ? "kanji" : isKanaText(written) ? "kana" : isLatinText(written) ? "latin" : "other" };
+  const kind = hasKanji(written) ? "kanji" : isKanaText(written) ? "kana" : isLatinText(written) ? "latin" : "other";
+  return { written, kind, kanjiSplit: kind === "kanji" ? splitWritten(written) : null };
 }
 
 /** A kana reading: whole, and split at its first space when it has one. */
@@ -229,7 +232,7 @@ const latinReadings = new Memo(readLatin);
  * `normalizeNameLine` to fill them from a morphological reading.
  */
 export function normalizeNameRecord(name: string, kana?: string | null, latin?: string | null): NormalizedName {
-  const { written, kind } = writtenNames.get(name);
+  const { written, kind, kanjiSplit } = writtenNames.get(name);
   const field = nonEmpty(kana) ? readingFields.get(kana ?? "") : null;
   let kanaText = field?.kanaText ?? null;
   let latinText = nonEmpty(latin) ? collapseSpaces(nfkc(latin ?? "")) : null;
@@ -244,7 +247,6 @@ export function normalizeNameRecord(name: string, kana?: string | null, latin?: 
   else if (kind === "kana") kanaText ??= written;
   else if (kind === "latin") latinText ??= written;
 
-  const kanjiSplit = kanji !== null ? splitWritten(kanji) : null;
   let family: NamePart | null = null;
   let given: NamePart | null = null;
   let kanaOut: string | null = null;
