@@ -152,3 +152,26 @@ test("records prepared in chunks (as worker threads do) link exactly as records 
   assert.throws(() => resolveWithReport(records, { reader, prepared }), /options\.key/);
   assert.throws(() => resolveWithReport(records.slice(1), { key, prepared }), /options\.prepared/);
 });
+
+test("a birth date one slip away is believed only with corroboration: namesakes a day apart sharing an e-mail stay apart", () => {
+  // Person P (born 1986-04-20) at three venues, one of which typed the date as the 21st; person Q,
+  // same name, born the 21st, another town and phone, but (as in independently simulated consortia)
+  // the same e-mail string. Without the rule, Q joins P through P's typo record.
+  const email = "n.ikeda86@example.org";
+  const records: IdentityRecord[] = [
+    { recordId: "p1", source: "exchange-a", name: "池田 奈々", nameKana: "イケダ ナナ", dateOfBirth: "1986-04-20", phone: "080-4108-5041", email, address: "愛知県名古屋市南区大磯通16-22" },
+    { recordId: "p2", source: "exchange-b", name: "池田奈々", nameKana: "イケダナナ", dateOfBirth: "1986-04-21", phone: "+81 80-4108-5041", email, address: "愛知県名古屋市南区大磯通16番地22" },
+    { recordId: "p3", source: "bureau-c", name: "池田 奈々", nameKana: "イケダ ナナ", dateOfBirth: "1986-04-20", phone: "08041085041", email, address: "愛知県名古屋市南区大磯通16-22" },
+    { recordId: "q1", source: "exchange-c", name: "池田 奈々", nameKana: "イケダ ナナ", dateOfBirth: "1986-04-21", phone: "070-4028-4870", email, address: "栃木県宇都宮市横山町6-3-26" },
+    { recordId: "q2", source: "bureau-d", name: "池田　奈々", nameKana: "イケダ　ナナ", dateOfBirth: "1986-04-21", phone: "070-4028-4870", address: "栃木県宇都宮市横山町六丁目３番２６号" },
+  ];
+  const report = resolveWithReport(records, { key: new Uint8Array(32).fill(3) });
+  const ent = (id: string) => report.results.find((r) => r.recordId === id)?.entityId;
+  assert.equal(ent("p1"), ent("p2"), "the typo record joins its own person");
+  assert.equal(ent("p1"), ent("p3"));
+  assert.equal(ent("q1"), ent("q2"));
+  assert.notEqual(ent("p1"), ent("q1"), "the namesake born a day later stays apart");
+  const person = (id: string) => id.slice(0, 1);
+  const birth = (p: string) => (p === "p" ? "1986-04-20" : "1986-04-21");
+  assert.deepEqual(birthDateViolations(records, person, birth, (id) => ent(id) ?? id), []);
+});

@@ -150,7 +150,9 @@ export function entityIdOfSmallest(smallest: string): EntityId {
  *   town), with no account or social handle in common. One person's records almost never change
  *   all three at once (0.05 % of the simulator's record pairs of one person); two people of one
  *   name and birth date almost always differ in all three, and without this rule a record carrying
- *   only name and birth date (a bureau's) would chain the two into one entity.
+ *   only name and birth date (a bureau's) would chain the two into one entity;
+ * - their birth dates are only near (not equal) and both phone and address disagree, with no
+ *   account or social handle in common: a typo in a date is believed only with corroboration.
  * Every member of one side is checked against every member of the other before a merge.
  */
 export function conflictRule(t: RecordTable, comparer: PairComparer): ConflictCheck {
@@ -183,6 +185,10 @@ export function conflictRule(t: RecordTable, comparer: PairComparer): ConflictCh
     }
     const linked = ((t.account[a] ?? NONE) !== NONE && t.account[a] === t.account[b]) || sharesSocial(t, a, b);
     if (present === 3 && agree === 0 && !linked) return "phone, e-mail and address all differ";
+    // A date of birth one slip away (a typo) is accepted only when the contact details do not
+    // contradict it: two people with one name, birthdays a day apart and one shared e-mail box
+    // are still two people when their addresses and phones both differ.
+    if (dob === 1 && !linked && pa !== NONE && pb !== NONE && pa !== pb && address >= 0 && address < 2) return "dates of birth near but not equal, and phone and address differ";
     comparer.names(a, b);
     if (comparer.levels[F_GIVEN] === 0) return "given names differ";
     return null;
