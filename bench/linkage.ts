@@ -18,7 +18,7 @@ import { identityRecords, type SimIdentityRecord } from "../src/sim/identity-rec
 import { simulate } from "../src/sim/simulate.ts";
 import { defaultReadingProvider, resolveWithReport, type ResolveStats } from "../src/identity/index.ts";
 import { birthDateViolations, pairwiseScore } from "../src/identity/linkage/evaluate.ts";
-import { preparedInWorkers } from "./linkage-pool.ts";
+import { preparedInWorkers } from "../src/identity/linkage/workers.ts";
 import type { BenchRow } from "./section.ts";
 
 export interface LinkageBenchResult {

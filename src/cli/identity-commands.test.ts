@@ -72,5 +72,14 @@ describe("kanshi normalize and resolve", () => {
     }
     assert.ok(tp / (tp + fp) >= 0.99, `precision ${tp}/${tp + fp}`);
     assert.ok(tp / (tp + fn) >= 0.95, `recall ${tp}/${tp + fn}`);
+
+    // On worker threads (normalisation spread over two threads, in small slices): the same entities.
+    const io2 = captureIo({ cwd: dir, env: { CI: "true" } });
+    assert.equal(await main(["resolve", "ids.ndjson", "--out", "entities-w.ndjson", "--workers", "2"], io2), 1);
+    const threaded = (await readFile(join(dir, "entities-w.ndjson"), "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(threaded, out);
+    const io3 = captureIo({ cwd: dir, env: { CI: "true" } });
+    assert.equal(await main(["resolve", "ids.ndjson", "--out", "x.ndjson", "--workers", "many"], io3), 1);
+    assert.match(io3.err(), /--workers: expected a whole number of threads/);
   });
 });

@@ -1,5 +1,7 @@
 // Identity verbs: `kanshi normalize address|name|phone [file]` and `kanshi resolve`.
+import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { availableParallelism } from "node:os";
 import { resolve as resolvePath } from "node:path";
 import type { Command } from "commander";
 import { badInput } from "../contracts/errors.ts";
@@ -9,6 +11,7 @@ import {
   normalizeAddressLine,
   normalizeNameLine,
   normalizePhoneLine,
+  preparedInWorkers,
   resolveWithReport,
   type IdentityRecord,
 } from "../identity/index.ts";
@@ -55,9 +58,13 @@ export function registerIdentityCommands(program: Command, io: CliIo, setCode: (
     .requiredOption("--out <file>", "entities output (NDJSON)")
     .option("--explain", "add each record's explanation (which fields agreed, their weights)")
     .option("--threshold <p>", "posterior match probability needed to merge (0.5–0.999)", "0.9")
-    .action(async (file: string, opts: { out: string; explain?: boolean; threshold: string }) => {
+    .option("--workers <n>", "worker threads that normalise records (default: one per core from 20,000 records; 0: none)")
+    .action(async (file: string, opts: { out: string; explain?: boolean; threshold: string; workers?: string }) => {
       const threshold = Number(opts.threshold);
       if (!(threshold >= 0.5 && threshold <= 0.999)) throw badInput(`expected a probability from 0.5 to 0.999; got ${JSON.stringify(opts.threshold)}`, "--threshold");
+      const workersAsked = opts.workers === undefined ? undefined : Number(opts.workers);
+      if (workersAsked !== undefined && !(Number.isInteger(workersAsked) && workersAsked >= 0 && workersAsked <= 64))
+        throw badInput(`expected a whole number of threads from 0 to 64; got ${JSON.stringify(opts.workers)}`, "--workers");
       const path = resolvePath(io.cwd, file);
       const size = await fileSize(path);
       const raw = openInput(path);
@@ -95,7 +102,17 @@ export function registerIdentityCommands(program: Command, io: CliIo, setCode: (
       bar.stop();
       const reader = await defaultReadingProvider().catch(() => null);
       const started = Date.now();
-      const report = resolveWithReport(records, { reader, threshold });
+      // Normalisation and blind indexing are most of the time and need nothing from other records:
+      // on a large file they run on worker threads; linking itself stays on this thread.
+      const workers = workersAsked ?? (records.length >= 20_000 ? Math.min(8, availableParallelism()) : 0);
+      const key = randomBytes(32);
+      let prepared;
+      if (workers > 0 && records.length > 0) {
+        const prep = progressBar(io, "normalise", records.length, "records");
+        prepared = await preparedInWorkers(records, key, workers, { sliceSize: Math.max(1000, Math.min(50_000, Math.ceil(records.length / (workers * 4)))), onProgress: (done) => prep.update(done, { count: done }) });
+        prep.stop();
+      }
+      const report = resolveWithReport(records, { reader, threshold, key, ...(prepared ? { prepared } : {}) });
       const entities = new Set(report.results.map((r) => r.entityId));
       await writeNdjson(
         resolvePath(io.cwd, opts.out),

@@ -42,6 +42,7 @@ export { IdentityRecordSchema } from "./linkage/record.ts";
 export type { IdentityRecord, ParsedIdentityRecord } from "./linkage/record.ts";
 export type { PreparedRecord, NameUnit } from "./linkage/prepare.ts";
 export { resolve, resolveWithReport, entityIdFor } from "./linkage/resolve.ts";
+export { preparedInWorkers } from "./linkage/workers.ts";
 export type { ResolveOptions, ResolvedRecord, ResolveReport, ResolveStats, Explanation } from "./linkage/resolve.ts";
 export { createLinker, resolveToLinker, Linker } from "./linkage/linker.ts";
 export type { LinkerOptions, LinkDecision } from "./linkage/linker.ts";

@@ -1,22 +1,29 @@
-// Preparing a batch's records on worker threads (bench/linkage-worker.ts), for resolveWithReport's
+// Preparing a batch's records on worker threads (prepare-worker.ts), for resolveWithReport's
 // `prepared` option: normalisation and blind indexing are most of a batch's time and need nothing
 // from other records, so they spread over the machine's cores; blocking, comparison, EM and
 // clustering stay on the calling thread.
 import { Worker } from "node:worker_threads";
-import type { IdentityRecord } from "../src/identity/index.ts";
-import type { prepareChunk } from "../src/identity/linkage/resolve.ts";
+import type { IdentityRecord } from "./record.ts";
+import type { prepareChunk } from "./resolve.ts";
 
 type Chunk = ReturnType<typeof prepareChunk>;
 
 /** Prepares `records` under `key` on `workers` threads, in slices of at most `sliceSize`, in order. */
-export async function preparedInWorkers(records: readonly IdentityRecord[], key: Uint8Array, workers: number, sliceSize = 50_000): Promise<Chunk[]> {
+export async function preparedInWorkers(
+  records: readonly IdentityRecord[],
+  key: Uint8Array,
+  workers: number,
+  opts: { sliceSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<Chunk[]> {
+  const sliceSize = opts.sliceSize ?? 50_000;
+  let done = 0;
   const slices: Array<[number, number]> = [];
   for (let at = 0; at < records.length; at += sliceSize) slices.push([at, Math.min(records.length, at + sliceSize)]);
   const out = new Array<Chunk>(slices.length);
   // A young generation of 192 MiB (semi-spaces of 64 MiB): preparation makes much short-lived
   // garbage, and small semi-spaces promote it to the old generation, where collecting costs more.
   // Workers do not inherit the tsx loader: each registers it, then loads the TypeScript worker.
-  const entry = new URL("./linkage-worker.ts", import.meta.url).href;
+  const entry = new URL("./prepare-worker.ts", import.meta.url).href;
   const bootstrap = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   const pool = Array.from({ length: Math.max(1, workers) }, () => new Worker(bootstrap, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 192 } }));
   try {
@@ -39,6 +46,8 @@ export async function preparedInWorkers(records: readonly IdentityRecord[], key:
             };
             w.on("message", (m: { id: number; chunk: Chunk }) => {
               out[m.id] = m.chunk;
+              done += m.chunk.size;
+              opts.onProgress?.(done, records.length);
               inFlight--;
               send();
             });

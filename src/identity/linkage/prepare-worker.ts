@@ -1,11 +1,11 @@
-// A worker thread of the linkage benchmark: prepares the slices of records it is sent
+// A worker thread of preparedInWorkers (workers.ts): prepares the slices of records it is sent
 // (prepareChunk: normalisation and blind indexes, most of a batch's time) and sends back the
 // columns, transferring their buffers.
 import { parentPort } from "node:worker_threads";
-import { prepareChunk } from "../src/identity/linkage/resolve.ts";
-import type { IdentityRecord } from "../src/identity/index.ts";
+import type { IdentityRecord } from "./record.ts";
+import { prepareChunk } from "./resolve.ts";
 
-if (!parentPort) throw new Error("bench/linkage-worker.ts runs as a worker thread");
+if (!parentPort) throw new Error("prepare-worker.ts runs as a worker thread (see workers.ts)");
 const port = parentPort;
 port.on("message", (m: { id: number; records: IdentityRecord[]; key: Uint8Array }) => {
   const chunk = prepareChunk(m.records, { key: m.key });
