@@ -4,6 +4,8 @@
 import { z } from "zod";
 import { AccountIdSchema, AddressSchema, SourceIdSchema, type EventKey } from "./ids.ts";
 import { DECIMAL_PATTERN, formatMoney, parseMoney, type Money } from "./money.ts";
+import { fastParseEvent } from "./fast-parse.ts";
+import { ASSET_PATTERN, CORPORATE_NUMBER_PATTERN, COUNTRY_PATTERN, MARKET_PATTERN, POSTAL_CODE_PATTERN } from "./patterns.ts";
 
 const decimal = z
   .string({ error: "expected a decimal string" })
@@ -12,10 +14,10 @@ const decimal = z
 const positiveDecimal = decimal.refine((m) => m > 0n, "must be greater than zero");
 const nonNegativeDecimal = decimal.refine((m) => m >= 0n, "must not be negative");
 
-const asset = z.string().regex(/^[A-Z0-9]{2,12}$/, "expected an upper-case ticker such as JPY, BTC or XEM");
-const market = z.string().regex(/^[A-Z0-9]{2,12}\/[A-Z0-9]{2,12}$/, "expected a market such as BTC/JPY");
+const asset = z.string().regex(ASSET_PATTERN, "expected an upper-case ticker such as JPY, BTC or XEM");
+const market = z.string().regex(MARKET_PATTERN, "expected a market such as BTC/JPY");
 const timestamp = z.iso.datetime({ offset: true, error: "expected an RFC 3339 timestamp with offset" });
-const country = z.string().regex(/^[A-Z]{2}$/, "expected an ISO 3166 alpha-2 code such as JP");
+const country = z.string().regex(COUNTRY_PATTERN, "expected an ISO 3166 alpha-2 code such as JP");
 const text = (max = 512) => z.string().max(max);
 const network = z.string().min(1).max(32);
 
@@ -33,14 +35,14 @@ export const IdentityFields = z.object({
   dateOfBirth: z.iso.date({ error: "expected a date YYYY-MM-DD" }).optional(),
   nationality: country.optional(),
   residency: Residency.optional(),
-  postalCode: z.string().regex(/^\d{3}-?\d{4}$/, "expected a postal code such as 100-0001").optional(),
+  postalCode: z.string().regex(POSTAL_CODE_PATTERN, "expected a postal code such as 100-0001").optional(),
   address: text(512).optional(),
   phone: text(32).optional(),
   email: text(254).optional(),
   occupation: text(128).optional(),
   declaredIncomeJpy: nonNegativeDecimal.optional(),
   purpose: text(256).optional(),
-  corporateNumber: z.string().regex(/^\d{13}$/, "expected a 13-digit corporate number").optional(),
+  corporateNumber: z.string().regex(CORPORATE_NUMBER_PATTERN, "expected a 13-digit corporate number").optional(),
 });
 export type Identity = z.output<typeof IdentityFields>;
 
@@ -204,8 +206,17 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Validate one decoded JSON value as an event. Never throws on bad input. */
+/**
+ * Validate one decoded JSON value as an event. Never throws on bad input. Valid events take the
+ * fast path (fast-parse.ts); anything it is not sure of goes through zod, which explains errors.
+ */
 export function parseEvent(value: unknown): ParseResult {
+  const event = fastParseEvent(value);
+  return event !== undefined ? { ok: true, event } : parseEventWithZod(value);
+}
+
+/** parseEvent through the zod schemas alone (the source of truth; the fast path is tested against it). */
+export function parseEventWithZod(value: unknown): ParseResult {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, issues: [{ path: "", message: "expected a JSON object" }] };
   }

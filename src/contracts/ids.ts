@@ -13,6 +13,8 @@ export type AlertId = Brand<string, "AlertId">;
 /** `source:id`, the global key of one event. */
 export type EventKey = Brand<string, "EventKey">;
 
+export const SOURCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 const idText = z.string().min(1, "must not be empty").max(128, "at most 128 characters");
 
 export const AccountIdSchema = idText.transform((s) => s as AccountId);
@@ -21,7 +23,7 @@ export const SourceIdSchema = z
   .string()
   .min(1, "must not be empty")
   .max(64, "at most 64 characters")
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' or '-' only")
+  .regex(SOURCE_ID_PATTERN, "letters, digits, '.', '_' or '-' only")
   .transform((s) => s as SourceId);
 
 export const accountId = (s: string): AccountId => s as AccountId;
