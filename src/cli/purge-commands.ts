@@ -176,9 +176,20 @@ async function rewrapAll(io: CliIo, store: Store): Promise<RewrapResult> {
   const r = await store.identities().rewrap({ batchSize: 2000 });
   await audit(io, store, [{ actor: CLI_ACTOR, action: "keys.rewrap", target: "identities", details: { rewrapped: r.rewrapped, unreadable: r.unreadable, byKid: r.byKid } }]);
   // Disclosure purposes and reasons are sealed under the same master keys.
-  const d = await store.disclosures().rewrap((await loadDeploymentKeys(io)).keyring);
+  const keyring = (await loadDeploymentKeys(io)).keyring;
+  const d = await store.disclosures().rewrap(keyring);
   await audit(io, store, [{ actor: CLI_ACTOR, action: "keys.rewrap", target: "disclosures", details: { rewrapped: d.rewrapped, unreadable: d.unreadable } }]);
-  return { ...r, rewrapped: r.rewrapped + d.rewrapped, unreadable: r.unreadable + d.unreadable };
+  // So are case notes and report contents.
+  const notes = await store.cases().rewrapNotes(keyring);
+  await audit(io, store, [{ actor: CLI_ACTOR, action: "keys.rewrap", target: "case_notes", details: { rewrapped: notes.rewrapped, unreadable: notes.unreadable } }]);
+  const reports = await store.reports().rewrapContents(keyring);
+  await audit(io, store, [{ actor: CLI_ACTOR, action: "keys.rewrap", target: "reports", details: { rewrapped: reports.rewrapped, unreadable: reports.unreadable } }]);
+  const others = [d, notes, reports];
+  return {
+    ...r,
+    rewrapped: others.reduce((n, x) => n + x.rewrapped, r.rewrapped),
+    unreadable: others.reduce((n, x) => n + x.unreadable, r.unreadable),
+  };
 }
 
 function reportRewrap(io: CliIo, r: RewrapResult, setCode: (code: number) => void): void {

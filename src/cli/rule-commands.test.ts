@@ -83,4 +83,31 @@ describe("kanshi rules", () => {
     assert.equal(mine.length, 1);
     assert.deepEqual([mine[0]!.typologyVersion, mine[0]!.subject.id, mine[0]!.evidence.at(-1)], ["1", "ac_1", "exa:w1"]);
   });
+
+  it("retire and config; every change from the command line is an audit record by `cli`, written before the change", async () => {
+    const ret = await run(["rules", "retire", "big-out"]);
+    assert.equal(ret.code, 0, ret.err);
+    assert.match(ret.out, /retired big-out v1 {2}retired/);
+
+    await writeFile(join(dir, "pt.json"), JSON.stringify({ minDepositJpy: 300_000 }));
+    const cfg = await run(["rules", "config", "pass-through", "pt.json"]);
+    assert.equal(cfg.code, 0, cfg.err);
+    assert.match(cfg.out, /stored pass-through config v1 \(config [0-9a-f]{12}\)/);
+
+    const store = await (await createStoreTemplate()).open({ dataDir: join(dir, "data") });
+    try {
+      const records = await store.auditLog().read(0, await store.auditLog().size());
+      assert.deepEqual(records.map((r) => [r.actor, r.action, r.target]), [
+        ["cli", "rule.draft", "rule:big-out"],
+        ["cli", "rule.publish", "rule:big-out"],
+        ["cli", "rule.retire", "rule:big-out"],
+        ["cli", "typology.config", "typology:pass-through"],
+      ]);
+      assert.deepEqual(await store.rules().typologyConfigs(), { "pass-through": { minDepositJpy: 300_000 } });
+    } finally {
+      await store.close();
+    }
+    const verify = await run(["audit", "verify"]);
+    assert.equal(verify.code, 0, verify.out + verify.err);
+  });
 });

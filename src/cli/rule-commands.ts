@@ -1,7 +1,9 @@
 // Rule verbs: `kanshi rules add <rule.json>` (a new draft version, type-checked: errors name the line
 // and column), `kanshi rules list`, `kanshi rules backtest <id>` (replays the stored event history
-// with the draft and records what it raised) and `kanshi rules publish <id>` (only a backtested
-// draft). `backtestRuleOnHistory` is shared with the HTTP routes; `storedDetectionSettings` gives
+// with the draft and records what it raised), `kanshi rules publish <id>` (only a backtested
+// draft), `kanshi rules retire <id>` and `kanshi rules config <typology> <overrides.json>`. Drafts,
+// publishes, retirements and configs are audited first (rule-changes.ts); a running server picks
+// them up on its next poll of the rules store (rule-live.ts). `backtestRuleOnHistory` is shared with the HTTP routes; `storedDetectionSettings` gives
 // `kanshi detect` the published rules and typology configs in force.
 //
 // From the command line Kanshi acts as the operator of the deployment (actor `cli`), who holds the
@@ -19,6 +21,8 @@ import type { Store } from "../store/ports.ts";
 import type { RuleBacktestSummary, RuleStatus, RuleVersionRecord } from "../store/rules.ts";
 import { loadConfig } from "./config.ts";
 import { line, warn, type CliIo } from "./io.ts";
+import { openAuditTrail } from "./privacy-commands.ts";
+import { ruleChanges, type RuleChanges } from "./rule-changes.ts";
 import { openConfiguredStore } from "./store.ts";
 
 const SAMPLE = 5;
@@ -119,6 +123,21 @@ async function withStore<T>(io: CliIo, fn: (store: Store) => Promise<T>): Promis
 
 const ACTOR = "cli";
 
+/** The audited rule changes over the configured store, acting as the operator. */
+async function withChanges<T>(io: CliIo, fn: (changes: RuleChanges, store: Store) => Promise<T>): Promise<T> {
+  return withStore(io, async (store) => fn(ruleChanges({ store, audit: await openAuditTrail(io, store) }), store));
+}
+
+async function readJsonFile(io: CliIo, file: string): Promise<unknown> {
+  const path = resolve(io.cwd, file);
+  try {
+    return JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw badInput(code === "ENOENT" ? "no such file" : code ? `cannot read (${code})` : `not JSON (${(e as Error).message})`, file);
+  }
+}
+
 export function registerRuleCommands(program: Command, io: CliIo): void {
   const rules = program.command("rules").description("custom detection rules (CEL): draft, backtest on the stored history, publish");
 
@@ -127,17 +146,10 @@ export function registerRuleCommands(program: Command, io: CliIo): void {
     .description("store a rule definition (JSON) as a new draft version; it is type-checked first")
     .argument("<file>", 'JSON: {"id", "name", "expression", "score", "on"?, "cooldown"?, "description"?}')
     .action(async (file: string) => {
-      const path = resolve(io.cwd, file);
-      let def: unknown;
-      try {
-        def = JSON.parse(await readFile(path, "utf8"));
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw badInput(code === "ENOENT" ? "no such file" : code ? `cannot read (${code})` : `not JSON (${(e as Error).message})`, file);
-      }
+      const def = await readJsonFile(io, file);
       // Checked before the store is opened, so a mistake is reported at once (the store checks again).
       if (typeof def === "object" && def !== null && !Array.isArray(def)) parseRule({ version: 1, ...def }, "rule");
-      const rec = await withStore(io, (store) => store.rules().addDraft(def, { actor: ACTOR, at: Date.now() }));
+      const rec = await withChanges(io, (changes) => changes.addDraft(ACTOR, def));
       line(io, `stored draft ${rec.ruleId} v${rec.version} (config ${rec.configVersion}); backtest it with \`kanshi rules backtest ${rec.ruleId}\` before publishing`);
     });
 
@@ -170,11 +182,28 @@ export function registerRuleCommands(program: Command, io: CliIo): void {
     .argument("<id>", "rule id")
     .option("--version <n>", "rule version (default: the newest)")
     .action(async (id: string, opts: { version?: string }) => {
-      const rec = await withStore(io, async (store) => {
-        const v = versionOption(opts.version) ?? (await store.rules().get(id))?.version;
-        if (v === undefined) throw new KanshiError("not_found", `no rule ${id}`, "id");
-        return store.rules().publish(id, v, { actor: ACTOR, at: Date.now() });
-      });
+      const rec = await withChanges(io, (changes) => changes.publish(ACTOR, id, versionOption(opts.version)));
       line(io, `published ${describe(rec)}`);
+    });
+
+  rules
+    .command("retire")
+    .description("retire the published version of a rule (it stops raising alerts)")
+    .argument("<id>", "rule id")
+    .option("--version <n>", "the published version (default: whichever is published)")
+    .action(async (id: string, opts: { version?: string }) => {
+      const rec = await withChanges(io, (changes) => changes.retire(ACTOR, id, versionOption(opts.version)));
+      line(io, `retired ${describe(rec)}`);
+    });
+
+  rules
+    .command("config")
+    .description("store config overrides (JSON) for a built-in typology, checked by its schema; in force for detect and a running server")
+    .argument("<typology>", "typology id, e.g. structuring")
+    .argument("<file>", 'JSON object of settings, e.g. {"minDepositJpy": 300000}')
+    .action(async (typology: string, file: string) => {
+      const overrides = await readJsonFile(io, file);
+      const rec = await withChanges(io, (changes) => changes.setTypologyConfig(ACTOR, typology, overrides));
+      line(io, `stored ${rec.typology} config v${rec.version} (config ${rec.configVersion})`);
     });
 }

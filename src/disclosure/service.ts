@@ -358,6 +358,25 @@ export class DisclosureService {
     await this.#audit.appendBatch(inputs);
   }
 
+  /**
+   * A decision: its audit record first, then the stored change, so a decision never takes effect
+   * unrecorded (if the trail cannot be written, nothing changes; a crash in between leaves a record
+   * of a decision that did not take effect, never the reverse). The record carries the decision's
+   * time (`decidedAt`), which the stored decision carries too: (request, decision, time) ties the two.
+   * When the store refuses after the record was written (another decision won the race), a
+   * `….aborted` record follows.
+   */
+  async #decided<T>(record: AuditInput, apply: () => Promise<T>): Promise<T> {
+    await this.#audited([record]);
+    try {
+      return await apply();
+    } catch (e) {
+      const kind: ErrorKind = e instanceof KanshiError ? e.kind : "internal";
+      await this.#audit.appendBatch([{ ...record, action: `${record.action}.aborted`, details: { ...record.details, error: kind } }]).catch(() => undefined);
+      throw e;
+    }
+  }
+
   /** Files a request. Answers the stored request, pending. */
   async request(p: Principal, input: RequestInput): Promise<DisclosureView> {
     if (input === null || typeof input !== "object") throw badInput("expected { entityId, caseId, purpose, fields, durationMs? }", "body");
@@ -383,21 +402,23 @@ export class DisclosureService {
     const entity = await this.#cases.entityState(entityId);
     const d = this.policy.canRequestDisclosure(p, entity, request, now);
     if (!d.allow) throw denied(d);
-    const rec = await this.#repo.create({
-      requestId,
-      entityId,
-      caseId,
-      requestedBy: p.id,
-      requesterRole: p.role,
-      purposeSealed: this.#seal(requestId, "purpose", purpose),
-      fields,
-      durationMs,
-      requestedAt: now,
-      pendingUntil: now + this.policy.config.maxPendingMs,
-    });
-    await this.#audited([
+    const purposeSealed = this.#seal(requestId, "purpose", purpose);
+    const rec = await this.#decided(
       { actor: actorOf(p), action: "disclosure.request", target: `disclosure:${requestId}`, details: { entity: entityId, case: caseId, fields, durationMs } },
-    ]);
+      () =>
+        this.#repo.create({
+          requestId,
+          entityId,
+          caseId,
+          requestedBy: p.id,
+          requesterRole: p.role,
+          purposeSealed,
+          fields,
+          durationMs,
+          requestedAt: now,
+          pendingUntil: now + this.policy.config.maxPendingMs,
+        }),
+    );
     return this.#view(rec, now);
   }
 
@@ -412,21 +433,16 @@ export class DisclosureService {
     const entity = await this.#cases.entityState(rec.entityId);
     const d = this.policy.approve(p, entity, this.#policyRequest(rec), now);
     if (!d.allow) throw denied(d);
-    const stored = await this.#repo.approve(rec.requestId, {
-      by: p.id,
-      role: p.role,
-      at: now,
-      expiresAt: d.grant.expiresAt,
-      reasonSealed: reason === undefined ? undefined : this.#seal(rec.requestId, "reason.approve", reason),
-    });
-    await this.#audited([
+    const reasonSealed = reason === undefined ? undefined : this.#seal(rec.requestId, "reason.approve", reason);
+    const stored = await this.#decided(
       {
         actor: actorOf(p),
         action: "disclosure.approve",
         target: `disclosure:${rec.requestId}`,
-        details: { entity: rec.entityId, case: rec.caseId, requestedBy: rec.requestedBy, fields: rec.fields, expiresAt: iso(d.grant.expiresAt) },
+        details: { entity: rec.entityId, case: rec.caseId, requestedBy: rec.requestedBy, fields: rec.fields, expiresAt: iso(d.grant.expiresAt), decidedAt: iso(now) },
       },
-    ]);
+      () => this.#repo.approve(rec.requestId, { by: p.id, role: p.role, at: now, expiresAt: d.grant.expiresAt, reasonSealed }),
+    );
     return this.#view(stored, now);
   }
 
@@ -438,10 +454,11 @@ export class DisclosureService {
     if (p.id === rec.requestedBy) throw new DisclosureDenied("self_approval", "the requester cannot decide their own request; withdraw it with revoke");
     const now = this.#clock();
     if (rec.state !== "pending") throw new KanshiError("conflict", `disclosure request ${rec.requestId} is ${rec.state}; only a pending request can be refused`);
-    const stored = await this.#repo.refuse(rec.requestId, { by: p.id, role: p.role, at: now, reasonSealed: this.#seal(rec.requestId, "reason.refuse", reason) });
-    await this.#audited([
-      { actor: actorOf(p), action: "disclosure.refuse", target: `disclosure:${rec.requestId}`, details: { entity: rec.entityId, case: rec.caseId, requestedBy: rec.requestedBy } },
-    ]);
+    const reasonSealed = this.#seal(rec.requestId, "reason.refuse", reason);
+    const stored = await this.#decided(
+      { actor: actorOf(p), action: "disclosure.refuse", target: `disclosure:${rec.requestId}`, details: { entity: rec.entityId, case: rec.caseId, requestedBy: rec.requestedBy, decidedAt: iso(now) } },
+      () => this.#repo.refuse(rec.requestId, { by: p.id, role: p.role, at: now, reasonSealed }),
+    );
     return this.#view(stored, now);
   }
 
@@ -454,15 +471,11 @@ export class DisclosureService {
     if (rec.state !== "pending" && rec.state !== "approved") {
       throw new KanshiError("conflict", `disclosure request ${rec.requestId} is ${rec.state}; only a pending or approved request can be revoked`);
     }
-    const stored = await this.#repo.revoke(rec.requestId, {
-      by: p.id,
-      role: p.role,
-      at: now,
-      reasonSealed: reason === undefined ? undefined : this.#seal(rec.requestId, "reason.revoke", reason),
-    });
-    await this.#audited([
-      { actor: actorOf(p), action: "disclosure.revoke", target: `disclosure:${rec.requestId}`, details: { entity: rec.entityId, case: rec.caseId, was: rec.state } },
-    ]);
+    const reasonSealed = reason === undefined ? undefined : this.#seal(rec.requestId, "reason.revoke", reason);
+    const stored = await this.#decided(
+      { actor: actorOf(p), action: "disclosure.revoke", target: `disclosure:${rec.requestId}`, details: { entity: rec.entityId, case: rec.caseId, was: rec.state, decidedAt: iso(now) } },
+      () => this.#repo.revoke(rec.requestId, { by: p.id, role: p.role, at: now, reasonSealed }),
+    );
     return this.#view(stored, now);
   }
 

@@ -135,7 +135,7 @@ export async function buildApp(opts: AppOptions): Promise<KanshiApp> {
   //   if (opts.cases) await app.register(caseRoutes, { ...opts.cases, store: opts.store, audit: opts.audit, policy, pseudonyms: opts.pseudonyms });
   if (opts.disclosures) await app.register(disclosureRoutes, { disclosures: opts.disclosures });
   if (opts.reports) await app.register(reportRoutes, { reports: opts.reports });
-  if (opts.rules) await app.register(ruleRoutes, opts.rules);
+  if (opts.rules) await app.register(ruleRoutes, { audit: opts.audit, ...opts.rules });
   if (opts.cases) await app.register(caseRoutes, { cases: opts.cases.cases });
   if (opts.cases) await app.register(entityRoutes, { entities: opts.cases.entities });
 

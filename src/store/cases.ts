@@ -28,6 +28,8 @@ import {
   type SubjectKind,
 } from "../cases/model.ts";
 import { toNumber, toStr, type Row, type SqlDatabase, type SqlQueryable } from "./sql.ts";
+import type { SealedRewrapper } from "./disclosures.ts";
+import { rewrapSealedColumn, type ColumnRewrapResult } from "./rewrap-column.ts";
 
 /** Whose view a read is for: an exchange (officer) sees only cases touching its accounts; null sees all. */
 export interface CaseViewer {
@@ -208,6 +210,12 @@ export interface CaseStore {
   update(id: string, expectedVersion: number, patch: CasePatch, history: HistoryInput, at: number): Promise<CaseRecord>;
   addNote(n: StoredNote, history: HistoryInput): Promise<void>;
   addEvidence(e: StoredEvidence, history: HistoryInput): Promise<void>;
+  /**
+   * Key rotation: re-wraps every sealed note text under the keyring's current master key (no
+   * plaintext is produced; a value changed meanwhile is left alone). `unreadable` counts notes under a
+   * key id the keyring does not hold.
+   */
+  rewrapNotes(keyring: SealedRewrapper): Promise<ColumnRewrapResult>;
 }
 
 // ---- validation -----------------------------------------------------------------------------------
@@ -740,6 +748,11 @@ export function createSqlCaseStore(db: SqlDatabase, live: () => void = () => und
         throw conflictOf(e, "the subject already has another active case; close that one first");
       }
       return (await visibleCase(db, ALL_CASES, id))!;
+    },
+
+    async rewrapNotes(keyring) {
+      live();
+      return rewrapSealedColumn(db, { table: "case_notes", key: "id", column: "text_sealed", page: 500 }, keyring);
     },
 
     async addNote(n, h) {

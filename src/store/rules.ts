@@ -61,9 +61,11 @@ export interface TypologyConfigRecord {
 export interface RuleStore {
   /**
    * Store a new draft version of a rule (the next version number; `definition.version` is ignored
-   * and set). bad_input names the problem (`rule.expression:1:5: …`).
+   * and set). bad_input names the problem (`rule.expression:1:5: …`). With `opts.version`, that very
+   * version number is stored or nothing is (`conflict` when it is not the next one): for callers that
+   * write an audit record of the version before storing it.
    */
-  addDraft(definition: unknown, by: { actor: string; at: number }): Promise<RuleVersionRecord>;
+  addDraft(definition: unknown, by: { actor: string; at: number }, opts?: { version?: number }): Promise<RuleVersionRecord>;
   get(ruleId: string, version?: number): Promise<RuleVersionRecord | undefined>;
   /** Every version, newest rule change first; or only those of one status. */
   list(q?: { status?: RuleStatus; ruleId?: string }): Promise<RuleVersionRecord[]>;
@@ -73,6 +75,8 @@ export interface RuleStore {
   recordBacktest(ruleId: string, version: number, r: { configVersion: string; summary: RuleBacktestSummary; actor: string; at: number }): Promise<RuleVersionRecord>;
   /** Publish a backtested draft, retiring the version published before. */
   publish(ruleId: string, version: number, by: { actor: string; at: number }): Promise<RuleVersionRecord>;
+  /** Retire a published version (no version of the rule is in force afterwards); `conflict` when it is not published. */
+  retire(ruleId: string, version: number, by: { actor: string; at: number }): Promise<RuleVersionRecord>;
   /** Store a new version of a typology's overrides, validated by its schema in `registry`. */
   setTypologyConfig(registry: Registry, typology: string, overrides: unknown, by: { actor: string; at: number }): Promise<TypologyConfigRecord>;
   /** The newest overrides per typology (for `createEngine({ configs })`). */
@@ -132,14 +136,16 @@ export function createSqlRuleStore(db: SqlDatabase, live: () => void = () => und
   }
 
   return {
-    async addDraft(definition, by) {
+    async addDraft(definition, by, opts = {}) {
       live();
       checkActor(by);
       if (typeof definition !== "object" || definition === null || Array.isArray(definition)) throw badInput("expected a rule definition object", "rule");
       const ruleId = checkRuleId((definition as { id?: unknown }).id);
+      const expected = opts.version === undefined ? undefined : checkVersion(opts.version);
       for (let attempt = 0; attempt < 3; attempt++) {
         const [row] = await db.query(`SELECT COALESCE(MAX(version), 0) AS v FROM rule_versions WHERE rule_id = $1`, [ruleId]);
         const version = toNumber(row?.v, "version") + 1;
+        if (expected !== undefined && version !== expected) throw new KanshiError("conflict", `rule ${ruleId}'s next version is ${version}, not ${expected}; try again`, "version");
         const r = checkRule({ ...(definition as object), version });
         if (!r.ok) {
           const p = r.problems[0]!;
@@ -155,6 +161,7 @@ export function createSqlRuleStore(db: SqlDatabase, live: () => void = () => und
           return recordOf(ins!);
         } catch (e) {
           if (!isUniqueViolation(e)) throw e; // another writer took this version number: take the next
+          if (expected !== undefined) throw new KanshiError("conflict", `rule ${ruleId} v${expected} was stored by someone else; try again`, "version");
         }
       }
       throw new KanshiError("conflict", `rule ${ruleId} is being changed by someone else; try again`, "rule.id");
@@ -232,6 +239,18 @@ export function createSqlRuleStore(db: SqlDatabase, live: () => void = () => und
         if (isUniqueViolation(e)) throw new KanshiError("conflict", `another version of rule ${id} was published at the same time; try again`, "status");
         throw e;
       }
+    },
+
+    async retire(ruleId, version, by) {
+      live();
+      checkActor(by);
+      const id = checkRuleId(ruleId);
+      const v = checkVersion(version);
+      const rows = await db.query(`UPDATE rule_versions SET status = 'retired' WHERE rule_id = $1 AND version = $2 AND status = 'published' RETURNING ${COLUMNS}`, [id, v]);
+      if (rows[0]) return recordOf(rows[0]);
+      const now = await getIn(db, id, v);
+      if (now === undefined) throw new KanshiError("not_found", `no rule ${id} version ${v}`, "version");
+      throw new KanshiError("conflict", `rule ${id} v${v} is ${now.status}; only a published version can be retired`, "status");
     },
 
     async setTypologyConfig(registry, typology, overrides, by) {

@@ -4,23 +4,38 @@
 //   POST /v1/rules                   store a new draft version, type-checked (analyst, supervisor)
 //   POST /v1/rules/:id/backtest      replay the stored history with the newest (or ?version=) draft and record it (analyst, supervisor)
 //   POST /v1/rules/:id/publish       publish a backtested draft (supervisor only: the four-eyes step)
+//   POST /v1/rules/:id/retire        retire the published version (supervisor only)
+//   PUT  /v1/typologies/:id/config   store new config overrides for a built-in typology (supervisor only)
 //
 // Analysts write and backtest; publishing changes what every exchange is alerted on, so only a
 // supervisor publishes, and only a draft whose backtest on the stored history is on record.
+// Drafts, publishes, retirements and typology configs are audited before they are stored
+// (src/cli/rule-changes.ts); after a publish, retire or config change the server's live detection
+// swaps in the new settings (`onChange`) before the answer is sent.
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { KanshiError } from "../../contracts/errors.ts";
+import { ruleChanges, type RuleAuditSink } from "../../cli/rule-changes.ts";
 import { backtestRuleOnHistory } from "../../cli/rule-commands.ts";
+import type { Registry } from "../../engine/registry.ts";
 import type { Store } from "../../store/ports.ts";
-import { RULE_STATUSES, type RuleStatus, type RuleVersionRecord } from "../../store/rules.ts";
+import { RULE_STATUSES, type RuleStatus, type RuleVersionRecord, type TypologyConfigRecord } from "../../store/rules.ts";
 import { actorOf, requireRole } from "../auth.ts";
 import { errorResponses } from "../schemas.ts";
 
 export interface RuleRouteDeps {
   store: Store;
+  /** The audit trail every draft, publish, retirement and typology config is recorded in first (default: the app's). */
+  audit?: RuleAuditSink;
   /** Epoch ms; default Date.now. */
   now?: () => number;
+  /** Typologies whose configs may be set (default: the built-in registry). */
+  registry?: Registry;
+  /** Awaited after a publish, retire or typology config change: the live detection swaps settings here. */
+  onChange?: () => Promise<unknown> | void;
+  /** A failed swap (the change itself is stored and audited). */
+  onChangeError?: (e: unknown) => void;
 }
 
 const Time = z.string().describe("RFC 3339 UTC");
@@ -75,6 +90,17 @@ const DraftBody = z
   })
   .describe("A rule definition; the store numbers its version");
 
+const TypologyConfigSchema = z
+  .object({
+    typology: z.string(),
+    version: z.number().int(),
+    overrides: z.record(z.string(), z.unknown()),
+    configVersion: z.string(),
+    createdBy: z.string(),
+    createdAt: Time,
+  })
+  .describe("One version of a typology's config overrides");
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function view(r: RuleVersionRecord): z.input<typeof RuleVersionSchema> {
@@ -92,10 +118,15 @@ function view(r: RuleVersionRecord): z.input<typeof RuleVersionSchema> {
   };
 }
 
-export async function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): Promise<void> {
+function configView(c: TypologyConfigRecord): z.input<typeof TypologyConfigSchema> {
+  return { typology: c.typology, version: c.version, overrides: { ...c.overrides }, configVersion: c.configVersion, createdBy: c.createdBy, createdAt: iso(c.createdAt)! };
+}
+
+export async function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps & { audit: RuleAuditSink }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const now = deps.now ?? Date.now;
   const rules = () => deps.store.rules();
+  const changes = ruleChanges(deps);
   const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
 
   r.get(
@@ -131,7 +162,7 @@ export async function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): Pro
     },
     async (req, reply) => {
       const p = requireRole(req, "analyst", "supervisor");
-      const rec = await rules().addDraft(req.body, { actor: actorOf(p), at: now() });
+      const rec = await changes.addDraft(actorOf(p), req.body);
       return reply.status(201).send(view(rec));
     },
   );
@@ -168,9 +199,44 @@ export async function ruleRoutes(app: FastifyInstance, deps: RuleRouteDeps): Pro
     },
     async (req) => {
       const p = requireRole(req, "supervisor");
-      const version = req.query.version ?? (await rules().get(req.params.id))?.version;
-      if (version === undefined) throw new KanshiError("not_found", `no rule ${req.params.id}`, "params.id");
-      return view(await rules().publish(req.params.id, version, { actor: actorOf(p), at: now() }));
+      if (req.query.version === undefined && (await rules().get(req.params.id)) === undefined) throw new KanshiError("not_found", `no rule ${req.params.id}`, "params.id");
+      return view(await changes.publish(actorOf(p), req.params.id, req.query.version));
+    },
+  );
+
+  r.post(
+    "/v1/rules/:id/retire",
+    {
+      schema: {
+        summary: "Retire a published rule",
+        description: "Supervisors only. The published version (or ?version=, which must be the published one) stops raising alerts; no version of the rule is in force afterwards.",
+        tags: ["rules"],
+        params: z.object({ id: RuleId }),
+        querystring: VersionQuery,
+        response: { 200: RuleVersionSchema, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, "supervisor");
+      return view(await changes.retire(actorOf(p), req.params.id, req.query.version));
+    },
+  );
+
+  r.put(
+    "/v1/typologies/:id/config",
+    {
+      schema: {
+        summary: "Set a typology's config overrides",
+        description: "Supervisors only. Partial overrides over the typology's defaults, checked by its own schema (errors name `<typology>.<setting>`); stored as its next config version and in force at once.",
+        tags: ["rules"],
+        params: z.object({ id: z.string().min(1).max(64) }),
+        body: z.record(z.string(), z.unknown()),
+        response: { 200: TypologyConfigSchema, ...errorResponses(400) },
+      },
+    },
+    async (req) => {
+      const p = requireRole(req, "supervisor");
+      return configView(await changes.setTypologyConfig(actorOf(p), req.params.id, req.body));
     },
   );
 }

@@ -40,7 +40,7 @@ import { normalizeAddress } from "../illicit-exposure/address.ts";
 import { sharedIdentifiersConfigSchema, sharedIdentifiersDefaults, type SharedIdentifiersConfig, type Strength } from "./config.ts";
 
 export const id = "shared-identifiers";
-export const version = "1.0.0";
+export const version = "1.1.0";
 
 const DAY_MS = 86_400_000;
 /** Evidence keys quoted per alert at most (the triggering event is always among them). */
@@ -69,6 +69,8 @@ interface Usage {
   t: number;
   /** from KYC: kept while the KYC says so, not forgotten by time */
   kyc: boolean;
+  /** when its entry in the expiry queue comes due (behavioural usages only; 0 when it has none) */
+  q: number;
 }
 
 /** One identifier (by digest). */
@@ -81,6 +83,8 @@ interface Ident {
   alerted: number;
   /** last use by anyone */
   seen: number;
+  /** when a public identifier's entry in the expiry queue comes due (0 when it has none) */
+  q: number;
 }
 
 /** What is known of one account. */
@@ -122,11 +126,17 @@ export interface SharedIdentifiersState {
   parent: Map<string, string>;
   /** root → the cluster's accounts (clusters of two or more) */
   members: Map<string, string[]>;
-  /** links were removed since the clusters were built: rebuild before use */
-  dirty: boolean;
+  /** roots of clusters that lost a strong link since they were built: rebuilt before use */
+  dirty: string[];
   holders: Map<string, Holder>;
-  /** Event time from which a behavioural usage may have expired (a lower bound); null when none can. */
-  sweepAt: number | null;
+  /**
+   * What may expire, by when: a binary min-heap of [due, digest, account] — one entry per
+   * behavioural usage (account) and per public identifier (account ""). A usage renewed since its
+   * entry was queued is queued again for its new time when the entry comes due; an entry whose
+   * usage is gone, or whose time is not the usage's `q`, is dropped. Pruning costs the entries that
+   * come due, not a sweep over every identifier.
+   */
+  expiry: Array<[number, string, string]>;
 }
 
 export interface SharedIdentifiersParams {
@@ -165,10 +175,49 @@ const initialState = (): SharedIdentifiersState => ({
   links: new Map(),
   parent: new Map(),
   members: new Map(),
-  dirty: false,
+  dirty: [],
   holders: new Map(),
-  sweepAt: null,
+  expiry: [],
 });
+
+// ---------------------------------------------------------------------------------------------
+// The expiry queue (a binary min-heap on the due time; ties in insertion-independent order do not
+// matter: everything due is handled in one prune)
+
+function queue(state: SharedIdentifiersState, due: number, d: string, a: string): void {
+  const h = state.expiry;
+  const item: [number, string, string] = [due, d, a];
+  let i = h.length;
+  h.push(item);
+  while (i > 0) {
+    const up = (i - 1) >> 1;
+    const parent = h[up]!;
+    if (parent[0] <= due) break;
+    h[i] = parent;
+    i = up;
+  }
+  h[i] = item;
+}
+
+function dequeue(state: SharedIdentifiersState): [number, string, string] | undefined {
+  const h = state.expiry;
+  const top = h[0];
+  const last = h.pop();
+  if (top === undefined || last === undefined || h.length === 0) return top;
+  let i = 0;
+  const n = h.length;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const c = r < n && h[r]![0] < h[l]![0] ? r : l;
+    if (h[c]![0] >= last[0]) break;
+    h[i] = h[c]!;
+    i = c;
+  }
+  h[i] = last;
+  return top;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Digests and normalisation
@@ -180,8 +229,21 @@ function digest(what: string, value: string): string {
 
 const trimmed = (s: string): string => s.normalize("NFKC").trim();
 
+/**
+ * Blind-index tokens: in the stored event log (and so in a replay, and in a live engine fed the
+ * store's engine view) a phone or e-mail is not the value but `bidx:<HMAC of the normalised value>`,
+ * `bidx:L.<…>` for a landline (store/identities.ts). A token is already a digest of the normalised
+ * value under the deployment's key: equal values give equal tokens, so it is used as the identifier
+ * as it is (never normalised again). A token and a plaintext value of the same phone do not match:
+ * an engine sees one or the other, as the events reach it.
+ */
+const BLIND_TOKEN = "bidx:";
+const LANDLINE_TOKEN = "bidx:L.";
+const isToken = (raw: string): boolean => raw.startsWith(BLIND_TOKEN) && raw.length > BLIND_TOKEN.length;
+
 /** A phone number's digest and kind: landline for Japanese fixed lines, phone otherwise. */
 function phoneOf(raw: string): [IdentifierKind, string] | undefined {
+  if (isToken(raw)) return raw.startsWith(LANDLINE_TOKEN) ? (raw.length > LANDLINE_TOKEN.length ? ["landline", raw] : undefined) : ["phone", raw];
   const e164 = normalizePhone(raw);
   if (e164 !== null) return [phoneKind(raw) === "landline" ? "landline" : "phone", e164];
   const digits = trimmed(raw).replace(/[^0-9+]/g, "");
@@ -189,6 +251,7 @@ function phoneOf(raw: string): [IdentifierKind, string] | undefined {
 }
 
 function emailOf(raw: string): string | undefined {
+  if (isToken(raw)) return raw;
   const n = normalizeEmail(raw) ?? trimmed(raw).toLowerCase();
   return n.includes("@") ? n : undefined;
 }
@@ -239,20 +302,37 @@ function union(state: SharedIdentifiersState, a: string, b: string): boolean {
   return true;
 }
 
-/** Clusters from the strong links as they stand (after links were removed). */
-function rebuild(state: SharedIdentifiersState): void {
-  state.parent.clear();
-  state.members.clear();
-  for (const [k, l] of state.links) {
-    if (l.s.length === 0) continue;
-    const cut = k.indexOf("\u0000");
-    union(state, k.slice(0, cut), k.slice(cut + 1));
+/**
+ * Rebuilds the clusters that lost a strong link, from the strong links their accounts still have.
+ * A strong link between two accounts is a strong, non-public identifier both use, so a cluster's
+ * links are found from its own accounts' identifiers: nothing outside the cluster is touched.
+ */
+function rebuild(state: SharedIdentifiersState, p: SharedIdentifiersParams): void {
+  const roots = new Set<string>();
+  for (const r of state.dirty) roots.add(find(state, r));
+  state.dirty = [];
+  const accounts: string[] = [];
+  for (const r of roots) {
+    const members = state.members.get(r) ?? [r];
+    state.members.delete(r);
+    for (const m of members) {
+      state.parent.delete(m);
+      accounts.push(m);
+    }
   }
-  state.dirty = false;
+  for (const m of accounts) {
+    const acct = state.accts.get(m);
+    if (acct === undefined) continue;
+    for (const d of acct.ids) {
+      const x = state.ids.get(d);
+      if (x === undefined || x.crowded || p.strength[x.kind] !== "strong") continue;
+      for (const o of x.users) if (o.a !== m) union(state, m, o.a);
+    }
+  }
 }
 
-function clean(state: SharedIdentifiersState): void {
-  if (state.dirty) rebuild(state);
+function clean(state: SharedIdentifiersState, p: SharedIdentifiersParams): void {
+  if (state.dirty.length > 0) rebuild(state, p);
 }
 
 /** Removes account a's use of identifier d (and what it linked). */
@@ -274,7 +354,7 @@ function unlink(state: SharedIdentifiersState, a: string, b: string, d: string, 
   const l = state.links.get(k);
   if (l === undefined) return;
   removeFrom(strong ? l.s : l.w, d);
-  if (strong) state.dirty = true;
+  if (strong) state.dirty.push(a);
   if (l.s.length === 0 && l.w.length === 0) state.links.delete(k);
 }
 
@@ -292,8 +372,8 @@ function crowd(state: SharedIdentifiersState, d: string, x: Ident, p: SharedIden
   }
   x.users = [];
   x.crowded = true;
-  const until = x.seen + p.retentionMs;
-  if (state.sweepAt === null || until < state.sweepAt) state.sweepAt = until;
+  x.q = x.seen + p.retentionMs;
+  queue(state, x.q, d, "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +437,7 @@ function use(state: SharedIdentifiersState, kind: IdentifierKind, value: string,
   const a = tr.account;
   const t = tr.e.time;
   let x = state.ids.get(d);
-  if (x === undefined) state.ids.set(d, (x = { kind, users: [], crowded: false, alerted: 0, seen: t }));
+  if (x === undefined) state.ids.set(d, (x = { kind, users: [], crowded: false, alerted: 0, seen: t, q: 0 }));
   if (t > x.seen) x.seen = t;
   if (x.crowded) return;
   const acct = acctOf(state, a, tr.e.source);
@@ -368,8 +448,9 @@ function use(state: SharedIdentifiersState, kind: IdentifierKind, value: string,
     if (kyc) known.kyc = true;
     return;
   }
-  x.users.push({ a, k: tr.key, t0: t, t, kyc });
-  if (!kyc && (state.sweepAt === null || t + p.retentionMs < state.sweepAt)) state.sweepAt = t + p.retentionMs;
+  const usage: Usage = { a, k: tr.key, t0: t, t, kyc, q: 0 };
+  x.users.push(usage);
+  if (!kyc) queue(state, (usage.q = t + p.retentionMs), d, a);
   acct.ids.push(d);
   if (acct.ids.length > p.maxIds) evictOldest(state, acct, a, p);
   if (x.users.length > p.crowdAccounts) {
@@ -378,7 +459,7 @@ function use(state: SharedIdentifiersState, kind: IdentifierKind, value: string,
   }
   if (x.users.length < 2) return;
   const strong = strength === "strong";
-  if (strong) clean(state);
+  if (strong) clean(state, p);
   let merged = false;
   for (const o of x.users) {
     if (o.a === a) continue;
@@ -666,33 +747,35 @@ function onEvent(state: SharedIdentifiersState, e: Event, ctx: EvalContext<Share
 
 /**
  * Forgets behavioural usages not renewed for retentionDays, and public identifiers not seen since.
- * A full sweep runs only when something may have expired (sweepAt), so replaying years of account
- * history costs nothing here.
+ * Only the entries of the expiry queue that came due are looked at, so replaying years of account
+ * history costs in proportion to what expires.
  */
 function prune(state: SharedIdentifiersState, now: number, p: SharedIdentifiersParams): void {
-  if (state.sweepAt === null || now <= state.sweepAt) return;
   const cutoff = now - p.retentionMs;
-  let next: number | null = null;
-  const later = (t: number) => {
-    if (next === null || t < next) next = t;
-  };
-  for (const [d, x] of state.ids) {
-    if (x.crowded) {
+  for (let top = state.expiry[0]; top !== undefined && top[0] < now; top = state.expiry[0]) {
+    dequeue(state);
+    const [due, d, a] = top;
+    const x = state.ids.get(d);
+    if (x === undefined) continue;
+    if (a === "") {
+      // A public identifier: forgotten once nobody has used it for the retention period.
+      if (!x.crowded || x.q !== due) continue;
       if (x.seen < cutoff) state.ids.delete(d);
-      else later(x.seen + p.retentionMs);
+      else queue(state, (x.q = x.seen + p.retentionMs), d, "");
       continue;
     }
-    const stale = x.users.filter((u) => !u.kyc && u.t < cutoff);
-    for (const u of stale) dropUsage(state, d, x, u.a, p);
-    if (x.users.length === 0) state.ids.delete(d);
-    else for (const u of x.users) if (!u.kyc) later(u.t + p.retentionMs);
+    const u = x.users.find((v) => v.a === a);
+    if (u === undefined || u.kyc || u.q !== due) continue;
+    if (u.t < cutoff) {
+      dropUsage(state, d, x, a, p);
+      if (x.users.length === 0 && !x.crowded) state.ids.delete(d);
+    } else queue(state, (u.q = u.t + p.retentionMs), d, a);
   }
-  state.sweepAt = next;
 }
 
 /** The linked cluster of an account (`link:<smallest account id>`), or undefined when it is linked to none. */
-export function linkedClusterOf(state: SharedIdentifiersState, accountId: string): string | undefined {
-  clean(state);
+export function linkedClusterOf(state: SharedIdentifiersState, accountId: string, p: SharedIdentifiersParams): string | undefined {
+  clean(state, p);
   if (!state.parent.has(accountId)) return undefined;
   return `link:${find(state, accountId)}`;
 }
@@ -709,7 +792,7 @@ export const sharedIdentifiers = defineTypology<SharedIdentifiersConfig, SharedI
   initialState,
   onEvent,
   prune,
-  linkedOf: (state, accountId, p) => (p.feedLinkedOf ? linkedClusterOf(state, accountId) : undefined),
+  linkedOf: (state, accountId, p) => (p.feedLinkedOf ? linkedClusterOf(state, accountId, p) : undefined),
   size: (state) => state.ids.size,
 });
 

@@ -248,6 +248,30 @@ describe("shared-identifiers", () => {
     assert.equal(engine.stats().byTypology["shared-identifiers"]!.keys, keys - 3, "the device and both IPs are gone; the KYC phones and e-mails stay");
   });
 
+  test("an expired strong link splits its cluster; a renewed usage stays; the rest of the cluster holds", () => {
+    const b = builder();
+    const day = 24;
+    const events = toEvents([
+      ...people.slice(0, 3).map((p, i) => b.opened("exa", `c${i}`, p, i / 10)),
+      // c0–c1 by a device, c1–c2 by a bank account: one cluster of three
+      b.login("exa", "c0", 1, "192.0.2.10", "dv-c"), b.login("exa", "c1", 2, "192.0.2.11", "dv-c"),
+      b.bank("exa", "c1", 3, "bank-c"), b.bank("exa", "c2", 4, "bank-c"),
+      b.trade("exa", "c0", "c2", 5), b.trade("exa", "c2", "c0", 5.1),
+      // c0 renews its device on day 60; c1 never does (its use expires after day 90); the bank is renewed by both on day 95
+      b.login("exa", "c0", 60 * day, "192.0.2.10", "dv-c"),
+      b.bank("exa", "c1", 95 * day, "bank-c"), b.bank("exa", "c2", 95 * day + 1, "bank-c"),
+      // day 100: c0 and c1 no longer share anything live; c1 and c2 still share the bank account
+      b.trade("exa", "c0", "c1", 100 * day), b.trade("exa", "c1", "c0", 100 * day + 0.1),
+      b.trade("exa", "c1", "c2", 100 * day + 1), b.trade("exa", "c2", "c1", 100 * day + 1.1),
+    ]);
+    const wash = detect(events, { typologies: ["shared-identifiers", "wash-trade"] }).filter((a) => a.typology === "wash-trade");
+    const pairsOf = (a: (typeof wash)[number]) => [...a.accounts].sort().join("+");
+    assert.deepEqual(wash.map((a) => [pairsOf(a), a.details?.cluster]), [
+      ["c0+c2", "link:c0"],
+      ["c1+c2", "link:c1"],
+    ]);
+  });
+
   test("at most maxIdentifiersPerAccount identifiers per account", () => {
     const b = builder();
     const engine = createEngine({ ...only, configs: { "shared-identifiers": { maxIdentifiersPerAccount: 8 } } });
