@@ -1,33 +1,32 @@
 // `kanshi start` (`npm start`): demo day on an empty store, detection, then the API until Ctrl-C.
 import { constants } from "node:fs";
 import { chmod, open, rm, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { disclosureServiceFor } from "../disclosure/service.ts";
-import { createEngine } from "../engine/index.ts";
+import { join } from "node:path";
 import { ingestLines } from "../ingest/ingest.ts";
-import { AuditTrail } from "../privacy/index.ts";
-import { buildApp } from "../server/app.ts";
 import { createLogger } from "../server/logging.ts";
 import type { Store } from "../store/ports.ts";
 import { simulate } from "../sim/simulate.ts";
 import { loadConfig, type Config } from "./config.ts";
-import { loadDeploymentKeys } from "./keys.ts";
 import { createApiKey } from "./privacy-commands.ts";
-import { demoReportingProfiles } from "./demo-profiles.ts";
-import { buildReportService, loadReportingProfiles, PROFILES_VARIABLE } from "./report-commands.ts";
-import { settingsRegistry } from "./rule-commands.ts";
-import { startCases } from "./case-commands.ts";
-import { detectWithCases } from "../cases/index.ts";
-import { line, warn, type CliIo } from "./io.ts";
+import { badInput } from "../contracts/errors.ts";
+import { line, type CliIo } from "./io.ts";
+import { buildLiveApp } from "./live.ts";
 import { progressBar } from "./progress.ts";
-import { replayStore } from "./replay.ts";
-import { linkStoredAccounts, personalDataSealing } from "./link.ts";
-import { engineView } from "../store/identities.ts";
 import { describeStore, openConfiguredStore } from "./store.ts";
-import { formatAlertSummary } from "./summary.ts";
 
 export const DEMO_CREDENTIALS_FILE = "demo-credentials.txt";
 const DEMO_META = "demo.credentials";
+/** How often a running server polls the rules store for changes made by other processes (ms; 0: never). */
+export const RULES_POLL_VARIABLE = "KANSHI_RULES_POLL_MS";
+const DEFAULT_RULES_POLL_MS = 5_000;
+
+function rulesPollMs(io: CliIo): number {
+  const raw = io.env[RULES_POLL_VARIABLE];
+  if (raw === undefined || raw === "") return DEFAULT_RULES_POLL_MS;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw badInput(`expected milliseconds (a whole number ≥ 0); got ${JSON.stringify(raw)}`, RULES_POLL_VARIABLE);
+  return n;
+}
 
 /**
  * On the first start of a deployment: an analyst API key (reads alerts), an admin API key, and an
@@ -103,53 +102,17 @@ export async function startCommand(io: CliIo, opts: { demo: boolean }): Promise<
     } else {
       line(io, `store holds ${existing.toLocaleString("en-US")} events; replaying them to rebuild detection state…`);
     }
-    const keying = await linkStoredAccounts(io, store);
-    // The published custom rules and stored typology configs, live as in `kanshi detect`.
-    const rules = await store.rules().published();
-    const configs = await store.rules().typologyConfigs();
-    if (rules.length > 0 || Object.keys(configs).length > 0) line(io, `store: ${rules.length} published rule(s), config overrides for ${Object.keys(configs).length} typolog(ies)`);
-    const engine = createEngine({ ...(keying ?? {}), registry: settingsRegistry(rules), configs });
-    const t0 = Date.now();
-    const replay = await replayStore(store, engine);
-    line(io, `detection: ${replay.events.toLocaleString("en-US")} events replayed in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${replay.alerts.length.toLocaleString("en-US")} alerts`);
-    if (replay.invalid) warn(io, `${replay.invalid} stored events no longer validate and were skipped`);
-    line(io, formatAlertSummary(replay.alerts));
-
-    const keys = await loadDeploymentKeys(io);
-    const sealing = await personalDataSealing(io);
-    // One trail for every writer in this process: a second one would re-read the whole log on each conflict.
-    const audit = new AuditTrail({ log: store.auditLog(), signingKey: keys.auditSigningKey });
-    const disclosures = disclosureServiceFor(store, { audit, sealer: keys.keyring });
-    // Replayed alerts grouped into cases; live alerts join them in the background (no added latency).
-    const cases = await startCases(io, store, replay.alerts, audit);
-    const logger = createLogger(cfg.logLevel);
-    const profilesPath = io.env[PROFILES_VARIABLE];
-    const profiles = profilesPath ? await loadReportingProfiles(resolve(io.cwd, profilesPath)) : demoReportingProfiles();
-    const app = await buildApp({
-      store,
-      logger,
-      audit,
-      cases,
-      disclosures,
-      reports: buildReportService({ store, keyring: keys.keyring, audit, profiles, disclosures }),
-      rules: { store },
-      pseudonyms: keys.pseudonymizer,
-      // Live events reach the engine as the store keeps them (personal values sealed apart), as a replay will.
-      detect: detectWithCases(
-        (events) => events.flatMap((e) => engine.push(engineView(e, sealing))),
-        cases.cases,
-        (e) => logger.error({ err: { message: (e as Error).message } }, "case grouping failed"),
-      ),
-      rateLimit: cfg.rateLimit.perSecond === 0 ? false : cfg.rateLimit,
-      auth: { secureCookies: cfg.secureCookies, sessionTtlMs: cfg.sessionTtlMs, sessionIdleMs: cfg.sessionIdleMs },
-    });
+    // The fully wired API (identities, replay, cases, disclosures, reports, live detection): cli/live.ts.
+    const pollMs = rulesPollMs(io);
+    const { app, detection, close: closeApp } = await buildLiveApp(io, store, { logger: createLogger(cfg.logLevel) });
     const address = await app.listen({ port: cfg.port, host: cfg.host });
+    // Rule and config changes made by another process (the CLI, another server) are seen on a poll.
+    if (pollMs > 0) detection.startPolling(store.rules(), pollMs);
     if (opts.demo) await demoCredentials(io, store, cfg, address);
     line(io, `Kanshi API listening on ${address} — GET /v1/alerts, POST /v1/events, /v1/alerts/stream, /docs, /metrics, /healthz. Ctrl-C to stop.`);
     await (io.stopSignal ?? new Promise<void>(() => {}));
     line(io, "stopping…");
-    await app.close();
-    await cases.cases.whenIdle();
+    await closeApp();
     await close();
     line(io, "stopped; the data stays for the next start");
     return 0;

@@ -41,6 +41,23 @@ describe("Keyring.seal / open", () => {
     assert.notDeepEqual(a.subarray(4, 44), b.subarray(4, 44));
   });
 
+  it("never repeats a data key or nonce across many seals (well past one page of the random pool)", () => {
+    const c = { recordId: "kyc-pool", field: "name" };
+    const wrapped = new Set<string>();
+    const nonces = new Set<string>();
+    const n = 1000; // 44 random bytes a seal: about ten pages of 4 KiB
+    for (let i = 0; i < n; i++) {
+      const sealed = ring.seal("同じ値", c);
+      // Layout: version, kid length, kid, wrapped data key (40 bytes), nonce (12), tag, ciphertext.
+      const at = 2 + inspectSealed(sealed).kid.length;
+      wrapped.add(sealed.subarray(at, at + 40).toString("hex"));
+      nonces.add(sealed.subarray(at + 40, at + 52).toString("hex"));
+      assert.equal(ring.openString(sealed, c), "同じ値");
+    }
+    assert.equal(wrapped.size, n, "every seal has its own data key");
+    assert.equal(nonces.size, n, "every seal has its own nonce");
+  });
+
   it("has the documented layout and overhead: 70 bytes + key id", () => {
     const s = ring.seal("abc", ctx);
     assert.equal(s[0], 1);

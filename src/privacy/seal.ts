@@ -157,8 +157,33 @@ function unwrapKey(kek: KeyObject, wrapped: Buffer, kid: string): Buffer {
  *
  * Key material lives in `KeyObject`s in a private field; `toJSON` and `util.inspect` show key ids only.
  */
+/**
+ * Random bytes for data keys and IVs, drawn from the CSPRNG a page at a time: one system call per
+ * ~90 seals instead of two per seal (at ingest, with a dozen sealed fields an identity event, the
+ * calls were a tenth of the server's CPU). Each slice is handed out once and wiped from the page.
+ */
+class RandomPool {
+  static readonly PAGE = 4096;
+  #page: Buffer = Buffer.alloc(0);
+  #pos = 0;
+
+  take(n: number): Buffer {
+    if (this.#pos + n > this.#page.length) {
+      this.#page.fill(0);
+      this.#page = randomBytes(RandomPool.PAGE);
+      this.#pos = 0;
+    }
+    const out = Buffer.alloc(n);
+    this.#page.copy(out, 0, this.#pos, this.#pos + n);
+    this.#page.fill(0, this.#pos, this.#pos + n);
+    this.#pos += n;
+    return out;
+  }
+}
+
 export class Keyring {
   readonly #keks: ReadonlyMap<string, KeyObject>;
+  readonly #random = new RandomPool();
   /** The key id new seals use. */
   readonly currentKid: string;
 
@@ -203,9 +228,9 @@ export class Keyring {
     const ad = aad(context);
     if (typeof plaintext !== "string" && !(plaintext instanceof Uint8Array)) throw badInput("expected a string or bytes", "seal plaintext");
     const data = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
-    const dek = randomBytes(KEY_BYTES);
+    const dek = this.#random.take(KEY_BYTES);
     try {
-      const iv = randomBytes(IV_BYTES);
+      const iv = this.#random.take(IV_BYTES);
       const c = createCipheriv("aes-256-gcm", dek, iv, { authTagLength: TAG_BYTES });
       c.setAAD(ad);
       const ct = Buffer.concat([c.update(data), c.final()]);

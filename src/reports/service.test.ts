@@ -46,7 +46,16 @@ function memoryReports(): ReportStore {
       if (r.status !== "approved") throw conflict(r, "approved");
       const next = { ...r, status: "filed" as const, filedBy: d.by, filedAt: d.at, version: r.version + 1 };
       rows.set(id, next);
-      return next;
+      return { ...next, caseMove: null };
+    },
+    async rewrapContents(keyring) {
+      let rewrapped = 0;
+      for (const [id, r] of rows) {
+        if (!keyring.needsRewrap(r.contentSealed)) continue;
+        rows.set(id, { ...r, contentSealed: keyring.rewrap(r.contentSealed) });
+        rewrapped++;
+      }
+      return { rewrapped, unreadable: 0 };
     },
     async statRows(q = {}) {
       return [...rows.values()].filter((r) => q.status === undefined || r.status === q.status).map((r) => ({ tenant: r.tenant, kind: r.kind, status: r.status, typologies: r.typologies, draftedAt: r.draftedAt, filedAt: r.filedAt }));

@@ -338,8 +338,17 @@ export class ReportService {
     if (current === undefined) throw new KanshiError("not_found", `no report ${id}`, "id");
     const may = p.role === "supervisor" || (p.role === "exchange_officer" && p.tenant === current.tenant) || current.draftedBy === p.id;
     if (!may) throw forbidden("a report is marked filed by its drafter, an officer of its exchange or a supervisor");
-    const r = await this.#d.reports.file(id, { by: p.id, at: this.#now() });
-    await this.#audit([{ actor: actorOf(p), action: "report.file", target: `report:${id}`, details: { case: r.caseId, kind: r.kind, sha256: r.contentSha256, approvedBy: r.approvedBy ?? "" } }]);
+    const actor = actorOf(p);
+    // Filing moves the case to `reported` in the same transaction (the store does both, or neither).
+    const r = await this.#d.reports.file(id, { by: p.id, at: this.#now(), actor });
+    const audit: AuditInput[] = [
+      { actor, action: "report.file", target: `report:${id}`, details: { case: r.caseId, kind: r.kind, sha256: r.contentSha256, approvedBy: r.approvedBy ?? "", caseMovedTo: r.caseMove?.to ?? null } },
+    ];
+    if (r.caseMove !== null) {
+      const m = r.caseMove;
+      audit.push({ actor, action: "case.transition", target: `case:${m.caseId}`, details: { from: m.from, to: m.to, score: m.score, reason: "report filed", report: id, kind: r.kind } });
+    }
+    await this.#audit(audit);
     return viewOf(r);
   }
 

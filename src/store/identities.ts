@@ -415,6 +415,8 @@ export function splitPersonalData(e: StoredEventInput, sealing: PersonalDataSeal
  * back as they are.
  */
 export function engineView(event: Event, sealing: PersonalDataSealing): Event {
+  // Most events cannot carry personal data (mayCarryPersonalData's rule on the typed event): no copy.
+  if (!IDENTITY_TYPES.has(event.type) && !(event.type === "withdrawal" && event.travelRule !== undefined)) return event;
   const body = JSON.stringify(toWire(event));
   const e = { source: event.source, id: event.id, type: event.type, time: event.time, ts: event.ts, body };
   const split = splitPersonalData(e, sealing, "event", true);

@@ -89,6 +89,48 @@ describe("report store", () => {
     await rejects(reports.file("nope", { by: "x", at: T0 }), "not_found", "id");
   });
 
+  it("filing a report moves its case to reported in the same transaction, with a history entry; once", async () => {
+    const cases = store.cases();
+    const open = (id: string, entityId: string) =>
+      cases.create(
+        { id, entityId, subjectKind: "entity", score: 82, lastScore: 82, openedBy: "system:cases", openedReason: "score", openedAt: T0, dueAt: null, assignee: null, firstAlertTs: null, lastAlertTs: null, alertCount: 0 },
+        [],
+        { caseId: id, actor: "system:cases", action: "open", details: {} },
+        T0,
+      );
+    const c = await open("cs_file_1", "ent_file_1");
+    const escalated = await cases.update(c.id, c.version, { state: "escalated" }, { caseId: c.id, actor: "user:a@analyst", action: "transition", details: {} }, T0 + 1);
+    const approveAndFile = async (id: string, at: number) => {
+      await reports.create(draft(id, { caseId: c.id }));
+      await reports.approve(id, { by: "user:sup-b", role: "supervisor", at });
+      return reports.file(id, { by: "key:officer-1", at: at + 1, actor: "key:officer-1@exchange_officer/ex-a" });
+    };
+    const f = await approveAndFile("r-case-1", T0 + 100);
+    assert.equal(f.status, "filed");
+    assert.deepEqual(f.caseMove, { caseId: c.id, from: "escalated", to: "reported", score: 82, version: escalated.version + 1 });
+    const after1 = (await cases.get({ tenant: null }, c.id))!;
+    assert.deepEqual([after1.state, after1.disposition, after1.reportedAt, after1.version], ["reported", null, new Date(T0 + 101).toISOString(), escalated.version + 1]);
+    const last = (await cases.history({ tenant: null }, c.id)).at(-1)!;
+    assert.equal(last.action, "transition");
+    assert.equal(last.actor, "key:officer-1@exchange_officer/ex-a");
+    assert.deepEqual(last.details, { from: "escalated", to: "reported", score: 82, reason: "report filed", report: "r-case-1", kind: "goaml" });
+    // A second report on the reported case (the STR form, say) changes nothing on the case.
+    const g = await approveAndFile("r-case-2", T0 + 200);
+    assert.equal(g.caseMove, null);
+    assert.equal((await cases.get({ tenant: null }, c.id))!.version, after1.version);
+    // A closed case stays closed; a report on a case this store does not hold just files.
+    const closed = await cases.update(c.id, after1.version, { state: "closed", disposition: "reported", closedAt: T0 + 300 }, { caseId: c.id, actor: "user:s@supervisor", action: "transition", details: {} }, T0 + 300);
+    await reports.create(draft("r-case-3", { caseId: c.id }));
+    await reports.approve("r-case-3", { by: "user:sup-b", role: "supervisor", at: T0 + 400 });
+    assert.equal((await reports.file("r-case-3", { by: "key:officer-1", at: T0 + 401 })).caseMove, null);
+    assert.equal((await cases.get({ tenant: null }, c.id))!.state, closed.state);
+    // A failed filing (a draft) moves no case.
+    const d = await open("cs_file_2", "ent_file_2");
+    await reports.create(draft("r-case-4", { caseId: d.id }));
+    await rejects(reports.file("r-case-4", { by: "key:officer-1", at: T0 + 500 }), "conflict", "status");
+    assert.equal((await cases.get({ tenant: null }, d.id))!.state, "open");
+  });
+
   it("two supervisors approving at once: exactly one wins", async () => {
     await reports.create(draft("r-race"));
     const results = await Promise.allSettled([

@@ -12,6 +12,8 @@
 import { badInput, KanshiError } from "../contracts/errors.ts";
 import { ROLES, type Role } from "../privacy/policy.ts";
 import { toNumber, toStr, type Row, type SqlDatabase } from "./sql.ts";
+import type { SealedRewrapper } from "./disclosures.ts";
+import { rewrapSealedColumn, type ColumnRewrapResult } from "./rewrap-column.ts";
 
 export type ReportKind = "goaml" | "str";
 export const REPORT_KINDS: readonly ReportKind[] = ["goaml", "str"];
@@ -81,6 +83,24 @@ export interface ReportStatRow {
   readonly filedAt: number | null;
 }
 
+/** A case moved to `reported` by the filing of one of its reports. */
+export interface CaseMoveOnFiling {
+  readonly caseId: string;
+  readonly from: "open" | "investigating" | "escalated";
+  readonly to: "reported";
+  /** The case's score (peak), for the audit record. */
+  readonly score: number;
+  /** The case's version after the move. */
+  readonly version: number;
+}
+
+export interface FiledReport extends ReportRecord {
+  readonly caseMove: CaseMoveOnFiling | null;
+}
+
+/** Case states a filing moves to `reported`. */
+const REPORTABLE_CASE_STATES = ["open", "investigating", "escalated"] as const;
+
 export interface ReportStore {
   /** Stores a draft. `conflict` when the id exists; bad_input (naming the field) for a malformed one. */
   create(r: NewReport): Promise<ReportRecord>;
@@ -91,10 +111,22 @@ export interface ReportStore {
    * supervisor. A time before the previous step is raised to it (two processes' clocks may disagree).
    */
   approve(id: string, d: { readonly by: string; readonly role: Role; readonly at: number }): Promise<ReportRecord>;
-  /** approved → filed. `not_found`; `conflict` unless approved. A time before the approval is raised to it. */
-  file(id: string, d: { readonly by: string; readonly at: number }): Promise<ReportRecord>;
+  /**
+   * approved → filed. `not_found`; `conflict` unless approved. A time before the approval is raised to it.
+   * In the same transaction the report's case, when it is open, investigating or escalated, moves to
+   * `reported` (its reported time set, version bumped, a `transition` history entry by `d.actor`,
+   * default `d.by`): the filed STR is what makes a case reported. `caseMove` says what moved (null
+   * when the case was already reported or closed, or is not in this store).
+   */
+  file(id: string, d: { readonly by: string; readonly at: number; readonly actor?: string }): Promise<FiledReport>;
   /** Every report's statistics row (status filter optional), drafted within [from, to) epoch ms when given. */
   statRows(q?: { readonly status?: ReportStatus; readonly from?: number; readonly to?: number }): Promise<ReportStatRow[]>;
+  /**
+   * Key rotation: re-wraps every sealed report content under the keyring's current master key (no
+   * plaintext is produced; the content's SHA-256 stays true; a value changed meanwhile is left alone).
+   * `unreadable` counts contents under a key id the keyring does not hold.
+   */
+  rewrapContents(keyring: SealedRewrapper): Promise<ColumnRewrapResult>;
 }
 
 // ---- validation -----------------------------------------------------------------------------------
@@ -312,12 +344,46 @@ export function createSqlReportStore(db: SqlDatabase, live: () => void = () => u
       checkId(id, "id");
       const by = checkId(d.by, "by", 256);
       const at = checkTime(d.at, "at");
-      const rows = await db.query(
-        `UPDATE reports SET status = 'filed', filed_by = $2, filed_ms = GREATEST($3::bigint, approved_ms), version = version + 1
-         WHERE id = $1 AND status = 'approved' RETURNING ${COLUMNS}`,
-        [id, by, at],
-      );
-      return rows[0] ? recordOf(rows[0]) : explain(id, "approved", "filed");
+      const actor = d.actor === undefined ? by : checkId(d.actor, "actor", 256);
+      const filed = await db.transaction(async (tx): Promise<FiledReport | undefined> => {
+        const rows = await tx.query(
+          `UPDATE reports SET status = 'filed', filed_by = $2, filed_ms = GREATEST($3::bigint, approved_ms), version = version + 1
+           WHERE id = $1 AND status = 'approved' RETURNING ${COLUMNS}`,
+          [id, by, at],
+        );
+        if (!rows[0]) return undefined;
+        const report = recordOf(rows[0]);
+        const [c] = await tx.query("SELECT state FROM cases WHERE id = $1 FOR UPDATE", [report.caseId]);
+        const from = c === undefined ? undefined : toStr(c.state, "cases.state");
+        if (from === undefined || !(REPORTABLE_CASE_STATES as readonly string[]).includes(from)) return { ...report, caseMove: null };
+        const filedAt = report.filedAt ?? at;
+        const [moved] = await tx.query(
+          `UPDATE cases SET state = 'reported', reported_ms = $2::int8, updated_ms = GREATEST(updated_ms, $2::int8), version = version + 1
+           WHERE id = $1 RETURNING score, version`,
+          [report.caseId, filedAt],
+        );
+        const caseMove: CaseMoveOnFiling = {
+          caseId: report.caseId,
+          from: from as CaseMoveOnFiling["from"],
+          to: "reported",
+          score: toNumber(moved!.score, "cases.score"),
+          version: toNumber(moved!.version, "cases.version"),
+        };
+        await tx.query("INSERT INTO case_history (case_id, at_ms, actor, action, details) VALUES ($1, $2::int8, $3, 'transition', $4::jsonb)", [
+          report.caseId,
+          filedAt,
+          actor,
+          JSON.stringify({ from, to: "reported", score: caseMove.score, reason: "report filed", report: report.id, kind: report.kind }),
+        ]);
+        return { ...report, caseMove };
+      });
+      return filed ?? explain(id, "approved", "filed");
+    },
+
+    async rewrapContents(keyring) {
+      live();
+      // Contents can be large (up to 64 MiB sealed): a few per page.
+      return rewrapSealedColumn(db, { table: "reports", key: "id", column: "content_sealed", page: 20 }, keyring);
     },
 
     async statRows(q = {}) {

@@ -155,6 +155,10 @@ describe("reports over HTTP", () => {
     const filed = await req("POST", `/v1/reports/${goamlId}/file`, "officer");
     assert.equal(filed.statusCode, 200, filed.body);
     assert.equal((filed.json() as { status: string }).status, "filed");
+    // Filing made the case reported, in the same step (no separate supervisor transition).
+    const c = await store.cases().get({ tenant: null }, caseId);
+    assert.equal(c?.state, "reported");
+    assert.ok(c?.reportedAt !== null);
     const reg = await req("GET", `/v1/reports/${goamlId}.xml`, "regulator");
     assert.equal(reg.statusCode, 200);
     assert.ok(xmllintValidate(reg.body).ok);
@@ -192,6 +196,7 @@ describe("reports over HTTP", () => {
     assert.ok(verdict.ok, JSON.stringify(verdict));
     const records = await store.auditLog().read(0, await store.auditLog().size());
     const actions = records.map((r) => r.action);
+    assert.ok(records.some((r) => r.action === "case.transition" && r.target === `case:${caseId}` && (r.details as { to?: string; report?: string }).to === "reported" && (r.details as { report?: string }).report === goamlId), "the case's move to reported is audited");
     for (const a of ["disclosure.request", "disclosure.approve", "pii.reveal", "report.draft", "report.export", "report.approve", "report.file", "report.statistics", "report.large_gains"]) {
       assert.ok(actions.includes(a), `${a} in ${[...new Set(actions)].join(", ")}`);
     }
