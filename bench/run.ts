@@ -70,7 +70,7 @@ const day: BenchSection = {
 const linkage: BenchSection = { name: "linkage", needsDay: false, run: () => linkageBench() };
 
 /** Every section, in the order they run. Add yours here (one line). */
-const sections: BenchSection[] = [day, linkage];
+const sections: BenchSection[] = [day, linkage, (await import("./e2e.ts")).e2e, (await import("./replay.ts")).replay, (await import("./live.ts")).live];
 
 async function main() {
   const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);

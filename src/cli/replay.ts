@@ -1,5 +1,6 @@
-// Replays the stored event log, in event-time order, through an engine; saves the alerts.
-import { parseEvent } from "../contracts/events.ts";
+// Replays the stored event log, in event-time order, through an engine; saves the alerts. Reads the
+// log's replay form (store/replay.ts: compact binary segments of the engine's view of each event,
+// built lazily and kept), so a restart or backtest does not parse and validate JSON again.
 import type { Alert } from "../contracts/alerts.ts";
 import type { Engine } from "../engine/index.ts";
 import type { Store } from "../store/ports.ts";
@@ -11,23 +12,19 @@ export interface ReplayResult {
   invalid: number;
 }
 
+const PROGRESS_EVERY = 50_000;
+
 export async function replayStore(store: Store, engine: Engine, onProgress?: (events: number) => void): Promise<ReplayResult> {
   const alerts: Alert[] = [];
+  const cursor = await store.replay().open();
   let events = 0;
-  let invalid = 0;
-  for await (const page of store.scanEvents({ order: "event-time" })) {
-    for (const row of page) {
-      const r = parseEvent(JSON.parse(row.body));
-      if (!r.ok) {
-        invalid++;
-        continue;
-      }
-      for (const a of engine.push(r.event)) alerts.push(a);
-    }
-    events += page.length;
-    onProgress?.(events);
+  for (let e = cursor.next(); e !== undefined; e = cursor.next()) {
+    for (const a of engine.push(e)) alerts.push(a);
+    if (++events % PROGRESS_EVERY === 0) onProgress?.(events);
   }
+  events += cursor.invalid;
+  onProgress?.(events);
   for (const a of engine.flush()) alerts.push(a);
   for (let i = 0; i < alerts.length; i += 1000) await store.saveAlerts(alerts.slice(i, i + 1000));
-  return { events, alerts, invalid };
+  return { events, alerts, invalid: cursor.invalid };
 }

@@ -455,6 +455,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX alerts_feed_seq ON alerts (feed_seq);
     `,
   },
+  {
+    version: 12,
+    name: "replay segments",
+    // The replay form of the event log (store/replay.ts, replay-codec.ts): the engine's view of the
+    // stored events in compact binary segments, each covering a run of seq numbers and sorted in
+    // replay order, built lazily and kept. Rewriting or deleting stored events (purge, key rotation)
+    // drops every segment in the same statement, so none outlives the bodies it was built from.
+    up: `
+      CREATE TABLE replay_segments (
+        first_seq bigint PRIMARY KEY,
+        last_seq  bigint NOT NULL CHECK (last_seq >= first_seq),
+        rows      integer NOT NULL CHECK (rows > 0),
+        events    integer NOT NULL CHECK (events >= 0 AND events <= rows),
+        invalid   integer NOT NULL CHECK (invalid >= 0 AND events + invalid = rows),
+        format    smallint NOT NULL,
+        data      bytea NOT NULL,
+        built_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE FUNCTION replay_segments_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM replay_segments;
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER events_replay_stale AFTER UPDATE OR DELETE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION replay_segments_stale();
+      CREATE TRIGGER events_replay_truncate AFTER TRUNCATE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION replay_segments_stale();
+    `,
+  },
 ];
 
 /** An arbitrary fixed key ("kanshi" in ASCII) for the migration advisory lock. */

@@ -11,6 +11,7 @@ import type { AlertFeed } from "./alert-feed.ts";
 import type { DisclosureStore } from "./disclosures.ts";
 import type { ReportStore } from "./reports.ts";
 import type { RuleStore } from "./rules.ts";
+import type { ReplayLog } from "./replay.ts";
 
 /** One validated event as the store keeps it. */
 export interface StoredEventInput {
@@ -158,6 +159,12 @@ export interface Store {
 
   /** Custom rules (draft → backtested → published, versioned) and typology config overrides, as data. */
   rules(): RuleStore;
+
+  /**
+   * The log's replay form (replay.ts): the engine's view of every stored event in compact binary
+   * segments, built lazily and kept, read back in event-time order without JSON or validation.
+   */
+  replay(): ReplayLog;
 
   /** Close connections (and, for PGlite, flush and release the data directory). Idempotent. */
   close(): Promise<void>;

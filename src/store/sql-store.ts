@@ -14,6 +14,7 @@ import { createSqlSessionStore } from "./sessions.ts";
 import { createSqlAlertFeed } from "./alert-feed.ts";
 import { createSqlDisclosureStore } from "./disclosures.ts";
 import { createSqlReportStore } from "./reports.ts";
+import { createSqlReplayLog } from "./replay.ts";
 
 /** Unique events per INSERT statement. A larger batch is several statements in one transaction. */
 export const APPEND_CHUNK = 5000;
@@ -261,6 +262,7 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions = {}): 
   const disclosures = createSqlDisclosureStore(db, live);
   const reports = createSqlReportStore(db, live);
   const rules = createSqlRuleStore(db, live);
+  const replay = createSqlReplayLog(db, live);
 
   const dupsOf = (row: Row | undefined, expected: number): number[] => {
     const inserted = toNumber(row?.inserted, "inserted");
@@ -567,6 +569,10 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions = {}): 
 
     identities() {
       return identities;
+    },
+
+    replay() {
+      return replay;
     },
 
     async close(): Promise<void> {

@@ -86,6 +86,14 @@ export interface ProfileMismatchState {
   bureau: Map<string, Bureau>;
   /** account → new-account watch */
   fresh: Map<string, Fresh>;
+  /**
+   * When each new-account watch may be dropped: a min-heap on time (parallel arrays: time, account),
+   * one entry per watch opened or first deposit seen. `prune` pops what is due and drops the watch if
+   * it is really over by then, instead of walking every watch each hour. Absent in snapshots taken
+   * before it existed: rebuilt from `fresh`.
+   */
+  freshDueT?: number[];
+  freshDueK?: string[];
 }
 
 export interface ProfileMismatchParams {
@@ -145,7 +153,7 @@ const valueOf = (e: { asset: string; amount: Money; valueJpy?: Money | undefined
 function onEvent(state: ProfileMismatchState, e: Event, ctx: EvalContext<ProfileMismatchParams>): Outcome {
   switch (e.type) {
     case "account.opened":
-      return onOpened(state, e);
+      return onOpened(state, e, ctx.params);
     case "account.updated":
       if (typeof e.accountId !== "string") return error("an account.updated without an accountId");
       if (e.kyc?.declaredIncomeJpy !== undefined) {
@@ -189,12 +197,60 @@ function merge(a: Outcome, b: Outcome): Outcome {
   return a.kind === "clear" ? b : a;
 }
 
-function onOpened(state: ProfileMismatchState, e: Extract<Event, { type: "account.opened" }>): Outcome {
+/** Heap of (time, account), parallel arrays, smallest time first. */
+function duePush(t: number[], k: string[], time: number, account: string): void {
+  let i = t.length;
+  t.push(time);
+  k.push(account);
+  while (i > 0) {
+    const up = (i - 1) >> 1;
+    if (t[up]! <= time) break;
+    t[i] = t[up]!;
+    k[i] = k[up]!;
+    i = up;
+  }
+  t[i] = time;
+  k[i] = account;
+}
+
+function duePop(t: number[], k: string[]): void {
+  const lastT = t.pop()!;
+  const lastK = k.pop()!;
+  const n = t.length;
+  if (n === 0) return;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const m = r < n && t[r]! < t[l]! ? r : l;
+    if (t[m]! >= lastT) break;
+    t[i] = t[m]!;
+    k[i] = k[m]!;
+    i = m;
+  }
+  t[i] = lastT;
+  k[i] = lastK;
+}
+
+/** The time after which a watch is over (dropped by `prune` once `now` is past it). */
+const freshUntil = (f: Fresh, p: ProfileMismatchParams): number => (f.first === null ? f.open + p.newAccountMs : f.first.t + p.wholeMs);
+
+function watchFresh(state: ProfileMismatchState, account: string, f: Fresh, p: ProfileMismatchParams): void {
+  if (state.freshDueT === undefined || state.freshDueK === undefined) return; // rebuilt from `fresh` at the next prune
+  duePush(state.freshDueT, state.freshDueK, freshUntil(f, p), account);
+}
+
+function onOpened(state: ProfileMismatchState, e: Extract<Event, { type: "account.opened" }>, p: ProfileMismatchParams): Outcome {
   if (typeof e.accountId !== "string") return error("an account.opened without an accountId");
   const inc = e.kyc?.declaredIncomeJpy;
   if (inc !== undefined && !isAmount(inc)) return error("kyc.declaredIncomeJpy is not an exact non-negative amount");
   state.incomes.set(e.accountId, inc ?? null);
-  if (!state.fresh.has(e.accountId)) state.fresh.set(e.accountId, { open: e.time, first: null, dep: 0n, out: 0n, ev: [], done: false });
+  if (!state.fresh.has(e.accountId)) {
+    const f: Fresh = { open: e.time, first: null, dep: 0n, out: 0n, ev: [], done: false };
+    state.fresh.set(e.accountId, f);
+    watchFresh(state, e.accountId, f, p);
+  }
   return CLEAR;
 }
 
@@ -387,6 +443,7 @@ function freshRules(
       return undefined;
     }
     fr.first = { k: keyOf(e), t: e.time, ts: e.ts, v };
+    watchFresh(state, account, fr, p);
     fr.dep = v;
     fr.ev.push([keyOf(e), e.time]);
     const inc = state.incomes.get(account);
@@ -467,7 +524,7 @@ export const profileMismatch = defineTypology<ProfileMismatchConfig, ProfileMism
   defaultConfig: profileMismatchDefaults,
   eventTypes: ["account.opened", "account.updated", "account.closed", "credit.report", "deposit", "withdrawal", "transfer"],
   prepare,
-  initialState: () => ({ incomes: new Map(), windows: new Map(), bureau: new Map(), fresh: new Map() }),
+  initialState: () => ({ incomes: new Map(), windows: new Map(), bureau: new Map(), fresh: new Map(), freshDueT: [], freshDueK: [] }),
   onEvent,
   prune(state, now, p) {
     const from = now - p.windowMs;
@@ -476,8 +533,20 @@ export const profileMismatch = defineTypology<ProfileMismatchConfig, ProfileMism
       if (w.f.length === 0 && w.qi < now && w.qa < now) state.windows.delete(k);
     }
     for (const [k, b] of state.bureau) if (now - b.t > p.bureauMaxAgeMs) state.bureau.delete(k);
-    for (const [k, f] of state.fresh) {
-      if (f.first === null ? now - f.open > p.newAccountMs : now - f.first.t > p.wholeMs) state.fresh.delete(k);
+    if (state.freshDueT === undefined || state.freshDueK === undefined || state.freshDueT.length !== state.freshDueK.length) {
+      state.freshDueT = [];
+      state.freshDueK = [];
+      for (const [k, f] of state.fresh) duePush(state.freshDueT, state.freshDueK, freshUntil(f, p), k);
+    }
+    const dueT = state.freshDueT;
+    const dueK = state.freshDueK;
+    // A watch is over when now is past its time; an entry whose watch moved on (first deposit seen,
+    // account closed and opened again) is only dropped: the watch's current time has its own entry.
+    while (dueT.length > 0 && dueT[0]! < now) {
+      const k = dueK[0]!;
+      duePop(dueT, dueK);
+      const f = state.fresh.get(k);
+      if (f !== undefined && now > freshUntil(f, p)) state.fresh.delete(k);
     }
   },
   size: (state) => state.incomes.size + state.windows.size + state.bureau.size + state.fresh.size,

@@ -149,6 +149,29 @@ describe("profile-mismatch", () => {
     assert.equal(keys(), 4); // incomes a, z and y, y's watch (the bureau features are over 400 days old)
   });
 
+  test("watches expire on time after a restore from a snapshot without the due heap; a reopened account keeps its new watch", () => {
+    const b = builder();
+    const first = createEngine(only);
+    for (const e of toEvents([b.opened("a", 0), b.opened("z", 1)])) first.push(e);
+    const snap = JSON.parse(JSON.stringify(first.snapshot())) as ReturnType<typeof first.snapshot>;
+    const state = snap.typologies[0]!.state as Record<string, unknown>;
+    assert.ok("freshDueT" in state && "freshDueK" in state);
+    delete state.freshDueT; // as taken before the heap existed
+    delete state.freshDueK;
+    const engine = createEngine(only);
+    engine.restore(snap);
+    const keys = () => engine.stats().byTypology["profile-mismatch"]!.keys;
+    assert.equal(keys(), 4); // incomes a and z, their watches
+    // z is closed and opened again 20 days on: its new watch runs 30 days from then.
+    const closed: EventInput = { type: "account.closed", id: "close-z", ts: at(24 * 20), source: "exa", accountId: "z" };
+    for (const e of toEvents([closed, b.opened("z", 24 * 20 + 1)])) engine.push(e);
+    assert.equal(keys(), 4); // incomes a and z (z's went with the close and came back), a's watch and z's new one
+    engine.push(toEvents([b.opened("q", 24 * 31)])[0]!);
+    assert.equal(keys(), 5); // incomes a, z, q; z's new watch and q's (a's is over, z's first one too)
+    engine.push(toEvents([b.opened("r", 24 * 51 + 2)])[0]!);
+    assert.equal(keys(), 6); // incomes a, z, q, r; q's and r's watches (z's second watch is over)
+  });
+
   test("bad config and bad data are reported with where", () => {
     assert.throws(
       () => createEngine({ ...only, configs: { "profile-mismatch": { incomeBandEdgesJpy: [4_000_000, 2_000_000] } } }),

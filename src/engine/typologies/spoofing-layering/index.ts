@@ -69,7 +69,11 @@ interface Sample {
 }
 
 interface Scope {
-  /** event time of the subject's latest tracked limit order here: fills matter only within T of one */
+  /**
+   * event time of the subject's latest tracked limit order here: fills matter only within T of one.
+   * NEVER_PLACED until one is seen: a finite number, so the state snapshots (the codec refuses
+   * -Infinity), and below every event time (any Date is within ±8.64e15 ms).
+   */
   lastPlaced: number;
   fills: Fill[];
   baits: Bait[];
@@ -121,11 +125,13 @@ function prepare(c: SpoofingConfig): SpoofingParams {
   };
 }
 
+const NEVER_PLACED = Number.MIN_SAFE_INTEGER;
+
 function scopeOf(state: SpoofingState, venueMarket: string, subject: string): Scope {
   let bySubject = state.scopes.get(venueMarket);
   if (bySubject === undefined) state.scopes.set(venueMarket, (bySubject = new Map()));
   let s = bySubject.get(subject);
-  if (s === undefined) bySubject.set(subject, (s = { lastPlaced: Number.NEGATIVE_INFINITY, fills: [], baits: [], quietUntil: -1, buckets: [], cancels: [], ratioQuietUntil: -1 }));
+  if (s === undefined) bySubject.set(subject, (s = { lastPlaced: NEVER_PLACED, fills: [], baits: [], quietUntil: -1, buckets: [], cancels: [], ratioQuietUntil: -1 }));
   return s;
 }
 

@@ -213,4 +213,20 @@ describe("spoofing-layering: state and input", () => {
       layeringMinLevels: 3, cooldownMinutes: 60, cancelToTrade: { enabled: true, windowMinutes: 60, minCancels: 50, minRatio: 20 }, exemptAccounts: [], maxEvidence: 30,
     });
   });
+
+  test("state snapshots when a cancel or fill comes before any placement it tracked (no -Infinity in state)", () => {
+    const v = venue();
+    // A cancel of an order placed before the replay began: a scope with no placement yet.
+    const first = toEvents([v.cancel("acc-early", 1, "before-start"), v.trade("acc-early", "acc-other", 2, "0.01", "15000000")]);
+    const rest = toEvents([...background(v), ...spoof(v, { qty: "0.9" })].map((e) => ({ ...e, ts: new Date(Date.parse(e.ts) + 10_000).toISOString() })));
+    const whole = createEngine(only);
+    for (const e of first) whole.push(e);
+    const snap = JSON.parse(JSON.stringify(whole.snapshot())) as ReturnType<typeof whole.snapshot>;
+    const resumed = createEngine(only);
+    resumed.restore(snap);
+    const a = rest.flatMap((e) => whole.push(e));
+    const b = rest.flatMap((e) => resumed.push(e));
+    assert.equal(a.length, 1);
+    assert.deepEqual(b, a);
+  });
 });
