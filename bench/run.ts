@@ -2,7 +2,8 @@
 // bench/baseline.json (> 1 is better than the baseline).
 //   BENCH_PEOPLE (default 125000, about 1.06M events) sets the size of the simulated day; BENCH_INGEST (default 200000)
 //   how many of its events are appended to a fresh PGlite store; BENCH_ONLY=a,b runs only the named
-//   sections (day, linkage, and those registered below); BENCH_WRITE_BASELINE=1 rewrites the baseline.
+//   sections (day, linkage, and those registered below); BENCH_WRITE_BASELINE=1 rewrites the baseline
+//   (=missing only adds the rows it lacks).
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -121,7 +122,9 @@ async function main() {
   lines.push("", "ratio > 1 means better than the baseline (for RSS, latency and bytes: smaller).");
   console.log(lines.join("\n"));
   if (process.env.BENCH_WRITE_BASELINE) {
-    const merged = { ...baseline, ...Object.fromEntries(rows.filter((r) => r.value > 0).map((r) => [r.name, Math.round(r.value * 100) / 100])) };
+    // BENCH_WRITE_BASELINE=missing adds only the rows the baseline lacks; any other value replaces them all.
+    const measured = Object.fromEntries(rows.filter((r) => r.value > 0).map((r) => [r.name, Math.round(r.value * 100) / 100]));
+    const merged = process.env.BENCH_WRITE_BASELINE === "missing" ? { ...measured, ...baseline } : { ...baseline, ...measured };
     await writeFile(join(here, "baseline.json"), JSON.stringify(merged, null, 2) + "\n");
   }
 }

@@ -265,6 +265,12 @@ function acctOf(state: SharedIdentifiersState, a: string, src: string): Acct {
   return x;
 }
 
+/** Account a's use of identifier x, if any (a plain loop: this runs on every use). */
+function usageOf(x: Ident, a: string): Usage | undefined {
+  for (const u of x.users) if (u.a === a) return u;
+  return undefined;
+}
+
 const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
 function removeFrom(list: string[], v: string): void {
@@ -337,7 +343,8 @@ function clean(state: SharedIdentifiersState, p: SharedIdentifiersParams): void 
 
 /** Removes account a's use of identifier d (and what it linked). */
 function dropUsage(state: SharedIdentifiersState, d: string, x: Ident, a: string, p: SharedIdentifiersParams): void {
-  const i = x.users.findIndex((u) => u.a === a);
+  let i = x.users.length - 1;
+  while (i >= 0 && x.users[i]!.a !== a) i--;
   if (i < 0) return;
   x.users.splice(i, 1);
   const acct = state.accts.get(a);
@@ -430,19 +437,23 @@ interface Trigger {
  * appends the alerts it completes to `out`.
  */
 function use(state: SharedIdentifiersState, kind: IdentifierKind, value: string, kyc: boolean, tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>, out: AlertDraft[]): void {
-  const p = ctx.params;
-  const strength = p.strength[kind];
+  const strength = ctx.params.strength[kind];
   if (strength === "off") return;
-  const d = digest(kind, value);
+  useDigest(state, kind, strength, digest(kind, value), kyc, tr, ctx, out);
+}
+
+/** `use` with the identifier's digest already made (and its kind not off); `own` is the account's record when the caller has it. */
+function useDigest(state: SharedIdentifiersState, kind: IdentifierKind, strength: Strength, d: string, kyc: boolean, tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>, out: AlertDraft[], own?: Acct): void {
+  const p = ctx.params;
   const a = tr.account;
   const t = tr.e.time;
   let x = state.ids.get(d);
   if (x === undefined) state.ids.set(d, (x = { kind, users: [], crowded: false, alerted: 0, seen: t, q: 0 }));
   if (t > x.seen) x.seen = t;
   if (x.crowded) return;
-  const acct = acctOf(state, a, tr.e.source);
+  const acct = own ?? acctOf(state, a, tr.e.source);
   if (kyc && !acct.kyc.includes(d)) acct.kyc.push(d);
-  const known = x.users.find((u) => u.a === a);
+  const known = usageOf(x, a);
   if (known !== undefined) {
     if (t > known.t) known.t = t;
     if (kyc) known.kyc = true;
@@ -488,7 +499,7 @@ function evictOldest(state: SharedIdentifiersState, acct: Acct, a: string, p: Sh
   let worstT = Number.POSITIVE_INFINITY;
   for (const d of acct.ids) {
     const x = state.ids.get(d);
-    const u = x?.users.find((v) => v.a === a);
+    const u = x === undefined ? undefined : usageOf(x, a);
     if (x === undefined || u === undefined || u.kyc) continue;
     if (u.t < worstT) {
       worstT = u.t;
@@ -542,6 +553,9 @@ function evidenceOf(items: Array<[string, number]>, tr: Trigger): string[] {
 
 function sharedDraft(state: SharedIdentifiersState, x: Ident, tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>): { draft: AlertDraft; accounts: string[]; people: number } | undefined {
   const p = ctx.params;
+  // people ≤ accounts counted: skip the count when it cannot reach the line (or the doubling)
+  const most = Math.min(x.users.length, p.maxCluster);
+  if (most < p.minPeople || (x.alerted > 0 && most < 2 * x.alerted)) return undefined;
   const accounts = x.users.map((u) => u.a);
   const people = countPeople(state, accounts, ctx);
   if (people < p.minPeople || (x.alerted > 0 && people < 2 * x.alerted)) return undefined;
@@ -576,9 +590,13 @@ function ringDraft(state: SharedIdentifiersState, tr: Trigger, ctx: EvalContext<
   const root = find(state, tr.account);
   const members = state.members.get(root);
   if (members === undefined) return undefined;
-  const people = countPeople(state, members, ctx);
+  // people ≤ accounts counted: skip the count when it cannot reach the line (or the doubling)
+  const most = Math.min(members.length, p.maxCluster);
+  if (most < p.ringMinPeople) return undefined;
   let prev = 0;
   for (const m of members) prev = Math.max(prev, state.accts.get(m)?.ring ?? 0);
+  if (prev > 0 && most < 2 * prev) return undefined;
+  const people = countPeople(state, members, ctx);
   if (people < p.ringMinPeople || (prev > 0 && people < 2 * prev)) return undefined;
   for (const m of members) {
     const acct = state.accts.get(m);
@@ -628,48 +646,53 @@ function ringDraft(state: SharedIdentifiersState, tr: Trigger, ctx: EvalContext<
 
 type Kyc = { phone?: string | undefined; email?: string | undefined; dateOfBirth?: string | undefined; name?: string | undefined; corporateNumber?: string | undefined };
 
+/** Adds a person digest to one of an account's lists (the last four versions seen). */
+function addPerson(list: string[], v: string): void {
+  if (list.includes(v)) return;
+  list.push(v);
+  if (list.length > 4) list.shift();
+}
+
 function addPersonData(acct: Acct, kyc: Kyc): void {
-  const add = (list: string[], v: string | undefined) => {
-    if (v !== undefined && !list.includes(v)) {
-      list.push(v);
-      if (list.length > 4) list.shift();
-    }
-  };
-  if (typeof kyc.dateOfBirth === "string" && kyc.dateOfBirth !== "") add(acct.dob, digest("dob", normalizeDate(kyc.dateOfBirth) ?? kyc.dateOfBirth));
+  if (typeof kyc.dateOfBirth === "string" && kyc.dateOfBirth !== "") addPerson(acct.dob, digest("dob", normalizeDate(kyc.dateOfBirth) ?? kyc.dateOfBirth));
   if (typeof kyc.name === "string") {
     const n = writtenNameKey(kyc.name);
-    if (n !== "") add(acct.nm, digest("name", n));
+    if (n !== "") addPerson(acct.nm, digest("name", n));
   }
-  if (typeof kyc.corporateNumber === "string" && kyc.corporateNumber !== "") add(acct.cn, digest("corporate", kyc.corporateNumber.replace(/\D/g, "")));
+  if (typeof kyc.corporateNumber === "string" && kyc.corporateNumber !== "") addPerson(acct.cn, digest("corporate", kyc.corporateNumber.replace(/\D/g, "")));
 }
 
 /** The KYC phone and e-mail as identifiers: new ones are used, ones the KYC no longer names are dropped. */
 function kycIdentifiers(state: SharedIdentifiersState, acct: Acct, kyc: Kyc, replace: "all" | "given", tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>, out: AlertDraft[]): void {
   const wanted: Array<[IdentifierKind, string]> = [];
-  const touched = new Set<"phone" | "email">();
+  const phoneGiven = typeof kyc.phone === "string";
+  const emailGiven = typeof kyc.email === "string";
   if (typeof kyc.phone === "string") {
-    touched.add("phone");
     const ph = phoneOf(kyc.phone);
     if (ph !== undefined) wanted.push(ph);
   }
   if (typeof kyc.email === "string") {
-    touched.add("email");
     const em = emailOf(kyc.email);
     if (em !== undefined) wanted.push(["email", em]);
   }
-  const keep = new Set(wanted.map(([k, v]) => digest(k, v)));
-  for (const d of [...acct.kyc]) {
-    const x = state.ids.get(d);
-    if (x === undefined) {
-      removeFrom(acct.kyc, d);
-      continue;
+  const digests = wanted.map(([k, v]) => digest(k, v));
+  if (acct.kyc.length > 0) {
+    for (const d of [...acct.kyc]) {
+      const x = state.ids.get(d);
+      if (x === undefined) {
+        removeFrom(acct.kyc, d);
+        continue;
+      }
+      if (digests.includes(d) || (replace === "given" && !(x.kind === "email" ? emailGiven : phoneGiven))) continue;
+      dropUsage(state, d, x, tr.account, ctx.params);
+      if (x.users.length === 0 && !x.crowded) state.ids.delete(d);
     }
-    const field = x.kind === "email" ? "email" : "phone";
-    if (keep.has(d) || (replace === "given" && !touched.has(field))) continue;
-    dropUsage(state, d, x, tr.account, ctx.params);
-    if (x.users.length === 0 && !x.crowded) state.ids.delete(d);
   }
-  for (const [kind, value] of wanted) use(state, kind, value, true, tr, ctx, out);
+  for (let i = 0; i < wanted.length; i++) {
+    const kind = wanted[i]![0];
+    const strength = ctx.params.strength[kind];
+    if (strength !== "off") useDigest(state, kind, strength, digests[i]!, true, tr, ctx, out, acct);
+  }
 }
 
 function manyAccounts(state: SharedIdentifiersState, acct: Acct, tr: Trigger, ctx: EvalContext<SharedIdentifiersParams>): AlertDraft | undefined {
@@ -764,7 +787,7 @@ function prune(state: SharedIdentifiersState, now: number, p: SharedIdentifiersP
       else queue(state, (x.q = x.seen + p.retentionMs), d, "");
       continue;
     }
-    const u = x.users.find((v) => v.a === a);
+    const u = usageOf(x, a);
     if (u === undefined || u.kyc || u.q !== due) continue;
     if (u.t < cutoff) {
       dropUsage(state, d, x, a, p);

@@ -150,6 +150,19 @@ describe("shared-identifiers", () => {
     assert.deepEqual(alerts.map((a) => [a.details?.kind, a.details?.people]), [["ring", 3], ["ring", 6]]);
   });
 
+  test("a shared identifier is raised again only when its people have doubled (3, then 6; not 4 or 5)", () => {
+    const b = builder();
+    const six = [...people, { name: "試験 六郎", dateOfBirth: "1985-06-06" }];
+    const events = toEvents([
+      ...six.map((p, i) => b.opened("exa", `d${i}`, p)),
+      ...six.map((_, i) => b.login("exa", `d${i}`, 1 + i, "192.0.2.10", "dv-grow")),
+      b.opened("exa", "d6", { ...people[0]! }, 7), // one more account of a person already counted: still six people
+      b.login("exa", "d6", 8, "192.0.2.10", "dv-grow"),
+    ]);
+    const alerts = detect(events, only);
+    assert.deepEqual(alerts.map((a) => [a.details?.kind, a.details?.people, a.accounts.length]), [["shared-identifier", 3, 3], ["shared-identifier", 6, 6]]);
+  });
+
   test("many accounts of one individual at one exchange (by KYC, and by entity when resolved)", () => {
     const b = builder();
     const me = people[1]!;
