@@ -14,7 +14,7 @@ import type { Store } from "../store/ports.ts";
 import { CASE_SORTS, type CaseSort } from "../store/cases.ts";
 import { line, type CliIo } from "./io.ts";
 import { loadDeploymentKeys } from "./keys.ts";
-import { openConfiguredStore } from "./store.ts";
+import { withConfiguredStore } from "./store.ts";
 
 /** Environment variables tuning case grouping (defaults in src/cases/grouping.ts and engine/scoring.ts). */
 export const CASE_VARIABLES = {
@@ -117,12 +117,7 @@ function printDetail(io: CliIo, c: CaseDetail): void {
 }
 
 async function withCases<T>(io: CliIo, fn: (uc: CaseUseCases) => Promise<T>): Promise<T> {
-  const store = await openConfiguredStore(io);
-  try {
-    return await fn(await openCaseUseCases(io, store));
-  } finally {
-    await store.close();
-  }
+  return withConfiguredStore(io, async (store) => fn(await openCaseUseCases(io, store)));
 }
 
 export function registerCaseCommands(program: Command, io: CliIo, _setCode: (code: number) => void): void {

@@ -9,7 +9,7 @@ import { AuditTrail, verifyAuditLog, type AuditFault, type AuditInput, type Audi
 import type { Store } from "../store/ports.ts";
 import { line, warn, type CliIo } from "./io.ts";
 import { loadAuditPublicKeys, loadDeploymentKeys } from "./keys.ts";
-import { openConfiguredStore } from "./store.ts";
+import { openConfiguredStore, withConfiguredStore } from "./store.ts";
 
 /** An audit trail over the store's audit log, signing with the deployment's audit key. */
 export async function openAuditTrail(io: CliIo, store: Store): Promise<AuditTrail> {
@@ -108,15 +108,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return text;
 }
 
-async function withStore<T>(io: CliIo, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openConfiguredStore(io);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
 export function registerPrivacyCommands(program: Command, io: CliIo, setCode: (code: number) => void): void {
   const auditCmd = program.command("audit").description("the audit trail: verify its hash chain and signed tree heads, or list records");
 
@@ -172,7 +163,7 @@ export function registerPrivacyCommands(program: Command, io: CliIo, setCode: (c
     .option("--tenant <id>", "the exchange (exchange_officer) or source (data_provider) the user acts for")
     .action(async (name: string, opts: { role: string; tenant?: string }) => {
       const role = roleOf(opts.role);
-      const password = await withStore(io, (store) => addUser(io, store, { name, role, ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}) }));
+      const password = await withConfiguredStore(io, (store) => addUser(io, store, { name, role, ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}) }));
       line(io, `added user ${name} (${role}${opts.tenant !== undefined ? `, tenant ${opts.tenant}` : ""})`);
       line(io, `password (shown once; it is stored only as a hash): ${password}`);
     });
@@ -181,7 +172,7 @@ export function registerPrivacyCommands(program: Command, io: CliIo, setCode: (c
     .description("list users: name, role, tenant, created, revoked")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
-      const list = await withStore(io, (store) => store.principals().listUsers());
+      const list = await withConfiguredStore(io, (store) => store.principals().listUsers());
       const view = list.map((u) => ({ name: u.name, role: u.role, tenant: u.tenant, createdAt: u.createdAt, revokedAt: u.revokedAt }));
       if (opts.json) return void line(io, JSON.stringify(view, null, 2));
       for (const u of view) line(io, `${u.name.padEnd(24)} ${u.role.padEnd(16)} ${(u.tenant ?? "-").padEnd(16)} created ${u.createdAt}${u.revokedAt ? `  REVOKED ${u.revokedAt}` : ""}`);
@@ -192,7 +183,7 @@ export function registerPrivacyCommands(program: Command, io: CliIo, setCode: (c
     .description("revoke a user (kept for the audit trail; the name is not reused)")
     .argument("<name>")
     .action(async (name: string) => {
-      await withStore(io, (store) => revokeUser(io, store, name));
+      await withConfiguredStore(io, (store) => revokeUser(io, store, name));
       line(io, `revoked user ${name}`);
     });
 
@@ -202,7 +193,7 @@ export function registerPrivacyCommands(program: Command, io: CliIo, setCode: (c
     .argument("<name>")
     .action(async (name: string) => {
       const password = (await readAll(io.stdin)).replace(/\r?\n$/, "");
-      const who = await withStore(io, (store) => loginUser(io, store, name, password));
+      const who = await withConfiguredStore(io, (store) => loginUser(io, store, name, password));
       line(io, `signed in as ${name} (${who.role}${who.tenant !== null ? `, tenant ${who.tenant}` : ""})`);
     });
 
@@ -215,7 +206,7 @@ export function registerPrivacyCommands(program: Command, io: CliIo, setCode: (c
     .option("--tenant <id>", "the exchange (exchange_officer) or source (data_provider) the key acts for")
     .action(async (opts: { name: string; role: string; tenant?: string }) => {
       const role = roleOf(opts.role);
-      const k = await withStore(io, (store) => createApiKey(io, store, { name: opts.name, role, ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}) }));
+      const k = await withConfiguredStore(io, (store) => createApiKey(io, store, { name: opts.name, role, ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}) }));
       line(io, `created API key ${k.id} (${opts.name}, ${role}${opts.tenant !== undefined ? `, tenant ${opts.tenant}` : ""})`);
       line(io, `key (shown once; it is stored only as a hash): ${k.key}`);
     });
@@ -224,7 +215,7 @@ export function registerPrivacyCommands(program: Command, io: CliIo, setCode: (c
     .description("revoke an API key by its id")
     .argument("<id>", "the key id (12 hex characters, as printed by keys create)")
     .action(async (id: string) => {
-      await withStore(io, (store) => revokeApiKey(io, store, id));
+      await withConfiguredStore(io, (store) => revokeApiKey(io, store, id));
       line(io, `revoked API key ${id}`);
     });
 }

@@ -25,7 +25,7 @@ import { line, warn, type CliIo } from "./io.ts";
 import { KEY_VARIABLES, keysFilePath, loadDeploymentKeys } from "./keys.ts";
 import { linkStoredIdentities } from "./link.ts";
 import { audit, CLI_ACTOR } from "./privacy-commands.ts";
-import { openConfiguredStore } from "./store.ts";
+import { withConfiguredStore } from "./store.ts";
 
 const DAY_MS = 86_400_000;
 /** 7 years and the leap days in them. */
@@ -163,15 +163,6 @@ function describeRewrap(r: RewrapResult): string {
   return `rewrapped ${n(r.rewrapped)} sealed values; sealed values per master key: ${usage}`;
 }
 
-async function withStore<T>(io: CliIo, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openConfiguredStore(io);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
 async function rewrapAll(io: CliIo, store: Store): Promise<RewrapResult> {
   const r = await store.identities().rewrap({ batchSize: 2000 });
   await audit(io, store, [{ actor: CLI_ACTOR, action: "keys.rewrap", target: "identities", details: { rewrapped: r.rewrapped, unreadable: r.unreadable, byKid: r.byKid } }]);
@@ -209,7 +200,7 @@ export function registerPurgeCommands(program: Command, io: CliIo, setCode: (cod
     .option("--json", "print the counts as JSON")
     .action(async (opts: { retentionDays?: string; dryRun?: boolean; json?: boolean }) => {
       const days = retentionDays(io, opts.retentionDays);
-      const r = await withStore(io, (store) => purgePersonalData(io, store, { retentionDays: days, dryRun: opts.dryRun === true }));
+      const r = await withConfiguredStore(io, (store) => purgePersonalData(io, store, { retentionDays: days, dryRun: opts.dryRun === true }));
       if (opts.json) return void line(io, JSON.stringify(r));
       const verb = r.dryRun ? "would purge" : "purged";
       line(io, `${r.dryRun ? "purge (dry run)" : "purge"}: inactive since before ${new Date(r.cutoffMs).toISOString().slice(0, 10)} (${n(days)} days) and never a suspect: ${n(r.subjects)} subjects`);
@@ -227,7 +218,7 @@ export function registerPurgeCommands(program: Command, io: CliIo, setCode: (cod
       const added = await addMasterKey(io);
       line(io, `new master key ${added.kid} is now current in ${keysFilePath(io)}; kept ${added.kept.join(", ")} to open older values`);
       if (opts.rewrap) {
-        const r = await withStore(io, (store) => rewrapAll(io, store));
+        const r = await withConfiguredStore(io, (store) => rewrapAll(io, store));
         reportRewrap(io, r, setCode);
       }
       line(io, "restart running Kanshi processes so they seal with the new key (they keep opening everything meanwhile only if they already know it: add a key to every process before making it current)");
@@ -236,7 +227,7 @@ export function registerPurgeCommands(program: Command, io: CliIo, setCode: (cod
     .command("rewrap")
     .description("master keys: rewrap every sealed value's data key under the current master key (after a new one was put first), in batches, while Kanshi runs")
     .action(async () => {
-      const r = await withStore(io, (store) => rewrapAll(io, store));
+      const r = await withConfiguredStore(io, (store) => rewrapAll(io, store));
       reportRewrap(io, r, setCode);
     });
   keys
@@ -245,7 +236,7 @@ export function registerPurgeCommands(program: Command, io: CliIo, setCode: (cod
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
       const dk = await loadDeploymentKeys(io);
-      const usageByKid = await withStore(io, (store) => store.identities().keyUsage());
+      const usageByKid = await withConfiguredStore(io, (store) => store.identities().keyUsage());
       const configured = dk.keyring.kids;
       const unknown = Object.keys(usageByKid).filter((k) => !configured.includes(k));
       const view = {

@@ -23,7 +23,7 @@ import { loadConfig } from "./config.ts";
 import { line, warn, type CliIo } from "./io.ts";
 import { openAuditTrail } from "./privacy-commands.ts";
 import { ruleChanges, type RuleChanges } from "./rule-changes.ts";
-import { openConfiguredStore } from "./store.ts";
+import { openConfiguredStore, withConfiguredStore } from "./store.ts";
 
 const SAMPLE = 5;
 
@@ -112,20 +112,11 @@ function versionOption(raw: string | undefined): number | undefined {
   return n;
 }
 
-async function withStore<T>(io: CliIo, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openConfiguredStore(io);
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
 const ACTOR = "cli";
 
 /** The audited rule changes over the configured store, acting as the operator. */
 async function withChanges<T>(io: CliIo, fn: (changes: RuleChanges, store: Store) => Promise<T>): Promise<T> {
-  return withStore(io, async (store) => fn(ruleChanges({ store, audit: await openAuditTrail(io, store) }), store));
+  return withConfiguredStore(io, async (store) => fn(ruleChanges({ store, audit: await openAuditTrail(io, store) }), store));
 }
 
 async function readJsonFile(io: CliIo, file: string): Promise<unknown> {
@@ -159,7 +150,7 @@ export function registerRuleCommands(program: Command, io: CliIo): void {
     .option("--status <status>", "only draft, published or retired")
     .option("--json", "print JSON")
     .action(async (opts: { status?: string; json?: boolean }) => {
-      const list = await withStore(io, (store) => store.rules().list(opts.status === undefined ? {} : { status: opts.status as RuleStatus }));
+      const list = await withConfiguredStore(io, (store) => store.rules().list(opts.status === undefined ? {} : { status: opts.status as RuleStatus }));
       if (opts.json) return void line(io, JSON.stringify(list, null, 2));
       if (list.length === 0) return void line(io, "no rules");
       for (const r of list) line(io, describe(r));
@@ -171,7 +162,7 @@ export function registerRuleCommands(program: Command, io: CliIo): void {
     .argument("<id>", "rule id")
     .option("--version <n>", "rule version (default: the newest)")
     .action(async (id: string, opts: { version?: string }) => {
-      const rec = await withStore(io, (store) => backtestRuleOnHistory(store, id, versionOption(opts.version), ACTOR));
+      const rec = await withConfiguredStore(io, (store) => backtestRuleOnHistory(store, id, versionOption(opts.version), ACTOR));
       line(io, describe(rec));
       if (rec.backtest !== null && rec.backtest.events === 0) warn(io, "the stored history is empty: ingest events first for a backtest that means something");
     });

@@ -12,6 +12,16 @@ export async function openConfiguredStore(io: CliIo): Promise<Store> {
   return cfg.databaseUrl ? openStore({ databaseUrl: cfg.databaseUrl, personalData }) : openStore({ dataDir: cfg.dataDir, personalData });
 }
 
+/** Opens the configured store, runs `fn` on it and closes the store whatever happens. */
+export async function withConfiguredStore<T>(io: CliIo, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openConfiguredStore(io);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 export function describeStore(io: CliIo): string {
   const cfg = loadConfig(io);
   return cfg.databaseUrl ? "PostgreSQL server (DATABASE_URL)" : `embedded PostgreSQL (PGlite) in ${cfg.dataDir}`;

@@ -5,10 +5,12 @@
 import type { Alert } from "../contracts/alerts.ts";
 import type { Event } from "../contracts/events.ts";
 import { formatMoney, MONEY_SCALE, type Money } from "../contracts/money.ts";
+import type { PersonalField } from "../privacy/policy.ts";
 import type { GainTrade } from "./gains.ts";
 import type { ReportInputJson } from "./input.ts";
 
-/** Personal fields a report carries (the identity-check items; credit details never go in a report). */
+/** Personal fields a report carries (the identity-check items; credit details never go in a report):
+ *  a subset of the fields a disclosure grant can name (PERSONAL_FIELDS), checked by the compiler. */
 export const REPORT_FIELDS = [
   "name",
   "nameKana",
@@ -23,7 +25,7 @@ export const REPORT_FIELDS = [
   "occupation",
   "purpose",
   "corporateNumber",
-] as const;
+] as const satisfies readonly PersonalField[];
 export type ReportField = (typeof REPORT_FIELDS)[number];
 
 /** Disclosed records about the subject (as the disclosure service's reveal returns them). */
