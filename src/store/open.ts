@@ -3,6 +3,7 @@ import { usage } from "../contracts/errors.ts";
 import { migrate } from "./migrations.ts";
 import { openPgDb } from "./pg-db.ts";
 import { openPgliteDb } from "./pglite-db.ts";
+import { openPgliteOnThread } from "./pglite-thread.ts";
 import type { PersonalDataSealingSource } from "./identities.ts";
 import type { Store } from "./ports.ts";
 import type { SqlDatabase } from "./sql.ts";
@@ -20,6 +21,11 @@ export interface OpenStoreOptions {
    * need. The composition roots always pass them; without them events are stored as sent.
    */
   personalData?: PersonalDataSealingSource;
+  /**
+   * Run the embedded database (a `dataDir` one) on its own thread (pglite-thread.ts), so that its
+   * work overlaps this thread's. Default true; false keeps it on the calling thread.
+   */
+  thread?: boolean;
 }
 
 /**
@@ -32,7 +38,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let db: SqlDatabase;
   if (opts.databaseUrl) db = await openPgDb({ databaseUrl: opts.databaseUrl });
   else if (opts.memory === true) db = await openPgliteDb({});
-  else if (opts.dataDir) db = await openPgliteDb({ dataDir: opts.dataDir });
+  else if (opts.dataDir) db = opts.thread === false ? await openPgliteDb({ dataDir: opts.dataDir }) : await openPgliteOnThread({ dataDir: opts.dataDir });
   else throw usage("the store needs a data directory, a database URL, or memory: true");
   try {
     await migrate(db);
