@@ -7,6 +7,8 @@ export interface Config {
   dataDir: string;
   /** A PostgreSQL server instead of the embedded store. */
   databaseUrl: string | undefined;
+  /** The embedded store runs on its own thread (default) or on the main one. */
+  storeThread: boolean;
   port: number;
   host: string;
   demoSeed: number;
@@ -44,6 +46,7 @@ export function loadConfig(io: CliIo): Config {
   return {
     dataDir: resolve(io.cwd, env.KANSHI_DATA || ".kanshi"),
     databaseUrl: env.DATABASE_URL || undefined,
+    storeThread: intVar(env, "KANSHI_STORE_THREAD", 1, 0, 1) === 1,
     port: intVar(env, "PORT", 8080, 0, 65535),
     host: env.HOST || "127.0.0.1",
     demoSeed: intVar(env, "KANSHI_DEMO_SEED", 7, 0, 2 ** 31 - 1),

@@ -9,7 +9,7 @@ export async function openConfiguredStore(io: CliIo): Promise<Store> {
   const cfg = loadConfig(io);
   // Personal data is sealed at rest: the deployment's keys are loaded when first needed.
   const personalData = () => personalDataSealing(io);
-  return cfg.databaseUrl ? openStore({ databaseUrl: cfg.databaseUrl, personalData }) : openStore({ dataDir: cfg.dataDir, personalData });
+  return cfg.databaseUrl ? openStore({ databaseUrl: cfg.databaseUrl, personalData }) : openStore({ dataDir: cfg.dataDir, personalData, thread: cfg.storeThread });
 }
 
 /** Opens the configured store, runs `fn` on it and closes the store whatever happens. */
