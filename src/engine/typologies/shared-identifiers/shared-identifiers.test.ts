@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { EventInput } from "../../../contracts/index.ts";
+import { KanshiError, type EventInput } from "../../../contracts/index.ts";
 import { createEngine, detect } from "../../index.ts";
 import { assertRestoresAtEveryPoint, at, toEvents } from "../../testkit.ts";
 import { sharedIdentifiersDefaults } from "./config.ts";
@@ -213,6 +213,53 @@ describe("shared-identifiers", () => {
     const alerts = detect(kept, only);
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]!.details?.identifier, "phone");
+  });
+
+  test("a KYC update that replaces only the e-mail drops the old e-mail's links and keeps the phone's", () => {
+    const b = builder();
+    const phone = "080-0000-0077";
+    const email = "shared.box@example.com";
+    const events = toEvents([
+      b.opened("exc", "m0", { ...people[0]!, phone, email }), b.opened("exc", "m1", { ...people[1]!, phone, email }),
+      b.updated("exc", "m1", { email: "own.box@example.com" }, 1), // the phone is not touched
+      b.opened("exc", "m2", { ...people[2]!, phone, email }, 2),
+    ]);
+    const alerts = detect(events, only);
+    // the phone holds three people (and every person of the cluster: one alert, not a ring too);
+    // the old e-mail only two, as m1 left it
+    assert.deepEqual(alerts.map((a) => [a.details?.kind, a.details?.identifier, a.accounts]), [["shared-identifier", "phone", ["m0", "m1", "m2"]]]);
+    // without the update the e-mail holds the three as well
+    const without = detect(events.filter((e) => e.type !== "account.updated"), only);
+    assert.deepEqual(without.map((a) => a.details?.identifier).sort(), ["email", "phone"]);
+  });
+
+  test("many accounts: raised at 3 accounts and again only at 6, quoting every account and opening", () => {
+    const b = builder();
+    const me = people[3]!;
+    const events = toEvents(Array.from({ length: 7 }, (_, i) => b.opened("exd", `r${i}`, me, i)));
+    const alerts = detect(events, only);
+    assert.deepEqual(alerts.map((a) => [a.details?.accounts, a.accounts.length, a.evidence.length]), [[3, 3, 3], [6, 6, 6]]);
+    assert.deepEqual(alerts[1]!.accounts, ["r0", "r1", "r2", "r3", "r4", "r5"]);
+    assert.deepEqual(alerts[1]!.evidence, events.slice(0, 6).map((e) => `${e.source}:${e.id}`));
+    // an account opened again (another account.opened of the same account) is not counted twice
+    assert.deepEqual(detect(toEvents([b.opened("exd", "q0", me, 0), b.opened("exd", "q1", me, 1), b.opened("exd", "q1", me, 2), b.opened("exd", "q0", me, 3)]), only), []);
+  });
+
+  test("a snapshot of the previous version (1.1.0, another state layout) is refused with a clear error", () => {
+    const engine = createEngine(only);
+    for (const e of toEvents([builder().opened("exa", "v0", people[0]!)])) engine.push(e);
+    const snap = engine.snapshot();
+    assert.equal(snap.typologies[0]!.version, "1.2.0");
+    const old = { ...snap, typologies: [{ ...snap.typologies[0]!, version: "1.1.0" }] };
+    assert.throws(() => createEngine(only).restore(old), (err: unknown) => {
+      assert.ok(err instanceof KanshiError);
+      assert.equal(err.kind, "bad_input");
+      assert.equal(err.path, "snapshot.typologies[0].version");
+      assert.match(err.message, /snapshot taken with shared-identifiers 1\.1\.0; this engine runs 1\.2\.0/);
+      return true;
+    });
+    // the current version's snapshot restores
+    createEngine(only).restore(JSON.parse(JSON.stringify(snap)));
   });
 
   test("an identifier used by more accounts than crowdAccounts is public and links nobody", () => {
