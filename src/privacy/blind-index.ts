@@ -7,9 +7,10 @@
 // The field name is inside the MAC, so the same value in two fields gives unrelated indexes (a phone
 // number's index cannot be joined against a postal code's). The HKDF step separates this key's use
 // from any other use of the same configured secret (pseudonyms, sealing).
-import { createHmac, hkdfSync } from "node:crypto";
+import { hkdfSync } from "node:crypto";
 import { inspect } from "node:util";
 import { badInput } from "../contracts/errors.ts";
+import { HmacSha256 } from "./hmac-sha256.ts";
 import { parseKeyList, type KeyEntry } from "./keys.ts";
 
 const INFO = "kanshi/blind-index/v1";
@@ -34,8 +35,11 @@ export interface BlindIndexOptions {
 
 interface IndexKey {
   readonly kid: string;
-  readonly mac: Buffer;
+  /** HMAC-SHA256 under K_bidx, its key blocks precomputed. */
+  readonly mac: HmacSha256;
 }
+
+const utf8 = new TextEncoder();
 
 /**
  * Computes blind indexes under the current deployment key (`index`) and, while a key rotation is
@@ -46,6 +50,8 @@ export class BlindIndexer {
   readonly #keys: readonly IndexKey[];
   readonly #bytes: number;
   readonly #normalize: (value: string) => string;
+  /** The last MAC computed (only its first `bytes` bytes are read). */
+  readonly #out = Buffer.alloc(32);
 
   /** @param keys the current key first. */
   constructor(keys: readonly KeyEntry[], options: BlindIndexOptions = {}) {
@@ -54,7 +60,12 @@ export class BlindIndexer {
     if (!Number.isInteger(bytes) || bytes < 8 || bytes > 32) throw badInput("must be a whole number from 8 to 32", "blind index options.bytes");
     this.#bytes = bytes;
     this.#normalize = options.normalize ?? normalizeForIndex;
-    this.#keys = keys.map((k) => ({ kid: k.kid, mac: Buffer.from(hkdfSync("sha256", k.key, Buffer.alloc(0), INFO, 32)) }));
+    this.#keys = keys.map((k) => {
+      const derived = Buffer.from(hkdfSync("sha256", k.key, Buffer.alloc(0), INFO, 32));
+      const mac = new HmacSha256(derived);
+      derived.fill(0);
+      return { kid: k.kid, mac };
+    });
   }
 
   /** From configuration, e.g. `KANSHI_BLIND_INDEX_KEYS="b1:base64"` (current first). */
@@ -75,11 +86,14 @@ export class BlindIndexer {
     const norm = this.#normalize(value);
     // The value is not echoed: it is personal data.
     if (norm.length === 0) throw badInput("is empty after normalisation; skip empty values instead of indexing them", `blind index value for ${field}`);
-    const f = Buffer.from(field, "utf8");
-    const len = Buffer.alloc(2);
-    len.writeUInt16BE(f.length);
-    const h = createHmac("sha256", key.mac).update(len).update(f).update(Buffer.from(norm, "utf8")).digest();
-    return h.subarray(0, this.#bytes).toString("base64url");
+    // u16be(len field) ‖ field (ASCII, by FIELD_PATTERN) ‖ UTF-8 of the normalised value.
+    const msg = key.mac.message(2 + field.length + 3 * norm.length);
+    msg[0] = field.length >>> 8;
+    msg[1] = field.length & 0xff;
+    for (let i = 0; i < field.length; i++) msg[2 + i] = field.charCodeAt(i);
+    const n = 2 + field.length + utf8.encodeInto(norm, msg.subarray(2 + field.length)).written;
+    key.mac.mac(n, this.#out);
+    return this.#out.toString("base64url", 0, this.#bytes);
   }
 
   /** The index of `value` in `field` under the current key. */

@@ -1,7 +1,7 @@
 // The privacy room: field encryption, blind indexes, pseudonyms, the disclosure policy and the audit
 // trail. Pure functions and small ports; storage and HTTP wiring live in store/ and server/.
 export { KEY_BYTES, decodeBase64Strict, generateKeyBase64, parseKeyList, parseSingleKey, type KeyEntry } from "./keys.ts";
-export { Keyring, SealError, SEAL_VERSION, decodeSealed, encodeSealed, inspectSealed, type SealContext, type Sealed, type SealErrorCode } from "./seal.ts";
+export { Keyring, SealError, type RecordSealer, SEAL_VERSION, decodeSealed, encodeSealed, inspectSealed, sealedParts, type SealContext, type Sealed, type SealErrorCode } from "./seal.ts";
 export { BlindIndexer, DEFAULT_INDEX_BYTES, normalizeForIndex, type BlindIndexOptions } from "./blind-index.ts";
 export { PSEUDONYM_PATTERN, Pseudonymizer, isPseudonym, parsePseudonym, viewAccount, type AccountView, type Pseudonym } from "./pseudonym.ts";
 export {

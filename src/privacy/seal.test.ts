@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createCipheriv, randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import fc from "fast-check";
-import { Keyring, SealError, decodeSealed, encodeSealed, inspectSealed } from "./seal.ts";
+import { Keyring, SealError, decodeSealed, encodeSealed, inspectSealed, sealedParts } from "./seal.ts";
 import { generateKeyBase64 } from "./keys.ts";
 
 const entry = (kid: string) => ({ kid, key: randomBytes(32) });
@@ -218,3 +218,111 @@ describe("Keyring configuration", () => {
     assert.throws(() => new Keyring([{ kid: "k1", key: randomBytes(16) }]), /16 bytes; expected 32/);
   });
 });
+
+describe("Keyring.recordSealer: the fields of one record under one data key", () => {
+  const k1 = entry("k1");
+  const ring = new Keyring([k1]);
+  const fieldsOf = (rid: string) => {
+    const sealer = ring.recordSealer(rid);
+    try {
+      return {
+        name: sealer.seal("kyc.name", '"試験 花子"'),
+        dob: sealer.seal("kyc.dateOfBirth", '"1980-02-03"'),
+        bytes: sealer.seal("kyc._extra", Buffer.from([0, 1, 2, 255])),
+        kid: sealer.kid,
+      };
+    } finally {
+      sealer.dispose();
+    }
+  };
+
+  it("each value opens alone with open(), in the format seal() writes; one wrapped key, a nonce per field", () => {
+    const v = fieldsOf("ex1:o-1");
+    assert.equal(v.kid, "k1");
+    assert.equal(ring.openString(v.name, { recordId: "ex1:o-1", field: "kyc.name" }), '"試験 花子"');
+    assert.equal(ring.openString(encodeSealed(v.dob), { recordId: "ex1:o-1", field: "kyc.dateOfBirth" }), '"1980-02-03"');
+    assert.deepEqual(ring.open(v.bytes, { recordId: "ex1:o-1", field: "kyc._extra" }), Buffer.from([0, 1, 2, 255]));
+    for (const s of [v.name, v.dob, v.bytes]) assert.deepEqual(inspectSealed(s), { version: 1, kid: "k1", bytes: s.length - 72 });
+    // Layout: version, kid length, kid (2), wrapped data key (40), nonce (12), tag (16), ciphertext.
+    assert.equal(new Set([v.name, v.dob, v.bytes].map((s) => s.subarray(4, 44).toString("hex"))).size, 1, "wrapped once");
+    assert.equal(new Set([v.name, v.dob, v.bytes].map((s) => s.subarray(44, 56).toString("hex"))).size, 3, "a nonce per field");
+    const other = fieldsOf("ex1:o-1");
+    assert.notEqual(other.name.subarray(4, 44).toString("hex"), v.name.subarray(4, 44).toString("hex"), "a fresh data key per record");
+  });
+
+  it("a value does not open under another field of the same record, nor under another record", () => {
+    const v = fieldsOf("ex1:o-1");
+    assert.equal(sealError(() => ring.open(v.name, { recordId: "ex1:o-1", field: "kyc.dateOfBirth" })).code, "auth_failed");
+    assert.equal(sealError(() => ring.open(v.name, { recordId: "ex1:o-2", field: "kyc.name" })).code, "auth_failed");
+    // Swapping ciphertexts between two fields that share the data key: still bound by the associated data.
+    const swapped = Buffer.concat([v.dob.subarray(0, 44), v.name.subarray(44)]);
+    assert.equal(sealError(() => ring.open(swapped, { recordId: "ex1:o-1", field: "kyc.dateOfBirth" })).code, "auth_failed");
+    for (let i = 0; i < v.name.length; i++) {
+      const bad = Buffer.from(v.name);
+      bad[i]! ^= 0x01;
+      assert.throws(() => ring.open(bad, { recordId: "ex1:o-1", field: "kyc.name" }), SealError, `byte ${i}`);
+    }
+  });
+
+  it("values rewrap one by one, keeping nonce, tag and ciphertext", () => {
+    const v = fieldsOf("r-7");
+    const rotated = new Keyring([entry("k2"), k1]);
+    for (const [field, s] of [["kyc.name", v.name], ["kyc.dateOfBirth", v.dob]] as const) {
+      assert.equal(rotated.needsRewrap(s), true);
+      const fresh = rotated.rewrap(s);
+      assert.deepEqual(fresh.subarray(44), s.subarray(44), "nonce, tag and ciphertext kept");
+      assert.equal(rotated.needsRewrap(fresh), false);
+      assert.equal(new Keyring([entry("k2")]).has("k1"), false);
+      assert.equal(rotated.openString(fresh, { recordId: "r-7", field }), field === "kyc.name" ? '"試験 花子"' : '"1980-02-03"');
+    }
+    assert.throws(() => new Keyring([entry("k3")]).rewrap(v.name), SealError, "an unknown key id cannot be rewrapped");
+  });
+
+  it("sealedParts splits a value into its key part (shared by the record's values) and its body", () => {
+    const v = fieldsOf("r-8");
+    const a = sealedParts(v.name);
+    const b = sealedParts(v.dob);
+    assert.equal(a.keyPart.length, 2 + 2 + 40);
+    assert.deepEqual(a.keyPart, b.keyPart);
+    assert.deepEqual(Buffer.concat([a.keyPart, a.body]), v.name);
+    assert.equal(sealError(() => sealedParts(Buffer.from([1, 2, 3]))).code, "malformed");
+  });
+
+  it("refuses a field sealed twice, bad names, and use after dispose", () => {
+    const sealer = ring.recordSealer("r-1");
+    sealer.seal("name", "x");
+    assert.throws(() => sealer.seal("name", "y"), /sealed already/);
+    assert.throws(() => sealer.seal("1bad", "y"), /seal context.field/);
+    sealer.dispose();
+    assert.throws(() => sealer.seal("other", "y"), /disposed/);
+    assert.throws(() => ring.recordSealer(""), /seal context.recordId/);
+    assert.throws(() => ring.recordSealer("r".repeat(513)), /at most 512 bytes/);
+  });
+});
+
+describe("format v1 known answer: values sealed by earlier builds still open", () => {
+  it("opens a value built by hand from the documented layout (fixed keys, nonce and data key)", () => {
+    // Synthetic fixed keys: the KEK, the data key and the nonce; the layout as the header comment documents it.
+    const kek = Buffer.alloc(32);
+    for (let i = 0; i < 32; i++) kek[i] = (i * 7 + 3) & 0xff;
+    const dek = Buffer.alloc(32);
+    for (let i = 0; i < 32; i++) dek[i] = (i * 13 + 5) & 0xff;
+    const iv = Buffer.from("000102030405060708090a0b", "hex");
+    const w = createCipheriv("id-aes256-wrap", kek, Buffer.from("A6A6A6A6A6A6A6A6", "hex"));
+    const wrapped = Buffer.concat([w.update(dek), w.final()]);
+    const rid = Buffer.from("ex1:o-1");
+    const field = Buffer.from("kyc.name");
+    const aad = Buffer.concat([Buffer.from("kanshi/seal/v1\0"), Buffer.from([0, rid.length]), rid, Buffer.from([0, field.length]), field]);
+    const c = createCipheriv("aes-256-gcm", dek, iv, { authTagLength: 16 });
+    c.setAAD(aad);
+    const ct = Buffer.concat([c.update('"試験 花子"', "utf8"), c.final()]);
+    const sealed = Buffer.concat([Buffer.from([1, 2]), Buffer.from("k1"), wrapped, iv, c.getAuthTag(), ct]);
+    // Pinned: the bytes this construction gives (AES-KW and GCM are deterministic for fixed inputs).
+    assert.equal(encodeSealed(sealed), KNOWN_V1);
+    const ring = new Keyring([{ kid: "k2", key: randomBytes(32) }, { kid: "k1", key: kek }]);
+    assert.equal(ring.openString(KNOWN_V1, { recordId: "ex1:o-1", field: "kyc.name" }), '"試験 花子"');
+    assert.equal(ring.openString(ring.rewrap(KNOWN_V1), { recordId: "ex1:o-1", field: "kyc.name" }), '"試験 花子"');
+  });
+});
+
+const KNOWN_V1 = "ks1.AQJrMZQegA64X7qvTf8rteomUk5OWBo8bO619hC8xLtgwdGSIIBJfalnVZkAAQIDBAUGBwgJCgvGTAdAfWsq5CoH36kLeex7HgDH9RiFi2YXuoz-9O4Q";

@@ -1,7 +1,10 @@
-// Field encryption: every personal value is sealed on its own with AES-256-GCM under a fresh random
-// data key (DEK); the DEK is wrapped with AES-256 Key Wrap (RFC 3394) under a master key (KEK) named
-// by a key id. Associated data binds the ciphertext to its record id and field, so a sealed value
-// copied to another record or field does not open.
+// Field encryption: every personal value is sealed on its own with AES-256-GCM under a random data
+// key (DEK); the DEK is wrapped with AES-256 Key Wrap (RFC 3394) under a master key (KEK) named by a
+// key id. Associated data binds the ciphertext to its record id and field, so a sealed value copied
+// to another record or field does not open. `seal` draws a fresh DEK for each value; `recordSealer`
+// draws one for a record and seals each of its fields under it with its own random nonce (the DEK is
+// wrapped once; every field's sealed value still carries the wrapped DEK, so each opens, rewraps and
+// is deleted on its own). Both give the same format, which `open` and `rewrap` read alike.
 //
 // Sealed format v1 (binary; `encodeSealed` gives the text form "ks1." + base64url of these bytes):
 //
@@ -98,20 +101,38 @@ function assemble(kid: string, wrapped: Buffer, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([SEAL_VERSION, kidBytes.length]), kidBytes, wrapped, body]);
 }
 
-function aad(ctx: SealContext): Buffer {
-  if (ctx === null || typeof ctx !== "object") throw badInput("expected { recordId, field }", "seal context");
-  const { recordId, field } = ctx;
+function checkField(field: unknown): asserts field is string {
   if (typeof field !== "string" || !FIELD_PATTERN.test(field)) {
     throw badInput("must start with a letter and hold at most 64 letters, digits, '.', '_' or '-'", "seal context.field");
   }
+}
+
+/** The associated data's record part: `"kanshi/seal/v1\0" ‖ u16 len ‖ recordId`. */
+function aadPrefix(recordId: unknown): Buffer {
   if (typeof recordId !== "string" || recordId.length === 0) throw badInput("must be a non-empty string", "seal context.recordId");
-  const rid = Buffer.from(recordId, "utf8");
-  if (rid.length > MAX_RECORD_ID_BYTES) throw badInput(`must be at most ${MAX_RECORD_ID_BYTES} bytes`, "seal context.recordId");
-  const f = Buffer.from(field, "utf8");
-  const len = Buffer.alloc(4);
-  len.writeUInt16BE(rid.length, 0);
-  len.writeUInt16BE(f.length, 2);
-  return Buffer.concat([AAD_DOMAIN, len.subarray(0, 2), rid, len.subarray(2, 4), f]);
+  const ridBytes = Buffer.byteLength(recordId, "utf8");
+  if (ridBytes > MAX_RECORD_ID_BYTES) throw badInput(`must be at most ${MAX_RECORD_ID_BYTES} bytes`, "seal context.recordId");
+  const out = Buffer.allocUnsafe(AAD_DOMAIN.length + 2 + ridBytes);
+  AAD_DOMAIN.copy(out, 0);
+  out.writeUInt16BE(ridBytes, AAD_DOMAIN.length);
+  out.write(recordId, AAD_DOMAIN.length + 2, "utf8");
+  return out;
+}
+
+/** The whole associated data: the record part, then `u16 len ‖ field` (field names are ASCII by FIELD_PATTERN). */
+function aadFor(prefix: Buffer, field: string): Buffer {
+  const out = Buffer.allocUnsafe(prefix.length + 2 + field.length);
+  prefix.copy(out, 0);
+  out.writeUInt16BE(field.length, prefix.length);
+  out.write(field, prefix.length + 2, "latin1");
+  return out;
+}
+
+function aad(ctx: SealContext): Buffer {
+  if (ctx === null || typeof ctx !== "object") throw badInput("expected { recordId, field }", "seal context");
+  const { recordId, field } = ctx;
+  checkField(field);
+  return aadFor(aadPrefix(recordId), field);
 }
 
 /** The text form of a sealed value: `ks1.` + base64url. */
@@ -127,6 +148,17 @@ export function decodeSealed(text: string): Buffer {
   const b64 = text.slice(TEXT_PREFIX.length);
   if (!/^[A-Za-z0-9_-]*$/.test(b64) || b64.length % 4 === 1) throw new SealError("malformed", "sealed text is not base64url after its prefix");
   return Buffer.from(b64, "base64url");
+}
+
+/**
+ * A sealed value's two parts: the key part (version, key id, wrapped data key), which `rewrap`
+ * replaces and which the values of one `recordSealer` share, and the body (nonce, tag, ciphertext).
+ * `keyPart ‖ body` is the value again.
+ */
+export function sealedParts(sealed: Uint8Array): { keyPart: Buffer; body: Buffer } {
+  const buf = toBytes(sealed);
+  const p = parse(buf);
+  return { keyPart: buf.subarray(0, buf.length - p.body.length), body: p.body };
 }
 
 /** The format version and key id of a sealed value, without opening it (e.g. to find values to rewrap). */
@@ -152,12 +184,6 @@ function unwrapKey(kek: KeyObject, wrapped: Buffer, kid: string): Buffer {
 }
 
 /**
- * Master keys (key-encryption keys): the current one seals, every one opens. Rotation: put a new key
- * first, keep the old ones after it, run `rewrap` over stored values, then drop the old keys.
- *
- * Key material lives in `KeyObject`s in a private field; `toJSON` and `util.inspect` show key ids only.
- */
-/**
  * Random bytes for data keys and IVs, drawn from the CSPRNG a page at a time: one system call per
  * ~90 seals instead of two per seal (at ingest, with a dozen sealed fields an identity event, the
  * calls were a tenth of the server's CPU). Each slice is handed out once and wiped from the page.
@@ -168,19 +194,92 @@ class RandomPool {
   #pos = 0;
 
   take(n: number): Buffer {
+    const out = Buffer.alloc(n);
+    this.fill(out, 0, n);
+    return out;
+  }
+
+  /** Writes `n` random bytes into `target` at `offset`. */
+  fill(target: Buffer, offset: number, n: number): void {
     if (this.#pos + n > this.#page.length) {
       this.#page.fill(0);
       this.#page = randomBytes(RandomPool.PAGE);
       this.#pos = 0;
     }
-    const out = Buffer.alloc(n);
-    this.#page.copy(out, 0, this.#pos, this.#pos + n);
+    this.#page.copy(target, offset, this.#pos, this.#pos + n);
     this.#page.fill(0, this.#pos, this.#pos + n);
     this.#pos += n;
-    return out;
   }
 }
 
+/**
+ * Seals the fields of one record under one data key, wrapped once (`Keyring.recordSealer`). Each
+ * field gets its own random 96-bit nonce and its own associated data (record id, field), so fields
+ * cannot be swapped or moved, and each sealed value is complete on its own (same format as
+ * `Keyring.seal`: it carries the wrapped data key). A record has a handful of fields, far below
+ * the 2^32 random nonces a GCM key may take. Call `dispose()` when done: it wipes the data key.
+ */
+export interface RecordSealer {
+  /** The master key id the data key is wrapped under. */
+  readonly kid: string;
+  /** Seals one field's value (UTF-8 text or bytes); returns the binary form. A field is sealed at most once. */
+  seal(field: string, plaintext: string | Uint8Array): Buffer;
+  /** Wipes the data key; later seals are refused. */
+  dispose(): void;
+}
+
+class FieldSealer implements RecordSealer {
+  readonly #dek: Buffer;
+  /** version ‖ kid length ‖ kid ‖ wrapped data key: the same for every field of the record. */
+  readonly #header: Buffer;
+  readonly #aadPrefix: Buffer;
+  readonly #random: RandomPool;
+  readonly #fields = new Set<string>();
+  #disposed = false;
+  readonly kid: string;
+
+  constructor(dek: Buffer, header: Buffer, aadPrefixBytes: Buffer, random: RandomPool, kid: string) {
+    this.#dek = dek;
+    this.#header = header;
+    this.#aadPrefix = aadPrefixBytes;
+    this.#random = random;
+    this.kid = kid;
+  }
+
+  seal(field: string, plaintext: string | Uint8Array): Buffer {
+    if (this.#disposed) throw new KanshiError("internal", "this record sealer was disposed");
+    checkField(field);
+    // One key, one nonce per field: sealing a field twice is refused rather than reasoned about.
+    if (this.#fields.has(field)) throw badInput("was sealed already in this record", `seal context.field ${field}`);
+    if (typeof plaintext !== "string" && !(plaintext instanceof Uint8Array)) throw badInput("expected a string or bytes", "seal plaintext");
+    this.#fields.add(field);
+    const data = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
+    const h = this.#header.length;
+    const out = Buffer.allocUnsafe(h + IV_BYTES + TAG_BYTES + data.length);
+    this.#header.copy(out, 0);
+    this.#random.fill(out, h, IV_BYTES);
+    const c = createCipheriv("aes-256-gcm", this.#dek, out.subarray(h, h + IV_BYTES), { authTagLength: TAG_BYTES });
+    c.setAAD(aadFor(this.#aadPrefix, field));
+    const ct = c.update(data);
+    const fin = c.final();
+    c.getAuthTag().copy(out, h + IV_BYTES);
+    ct.copy(out, h + IV_BYTES + TAG_BYTES);
+    if (fin.length > 0) fin.copy(out, h + IV_BYTES + TAG_BYTES + ct.length);
+    return out;
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#dek.fill(0);
+  }
+}
+
+/**
+ * Master keys (key-encryption keys): the current one seals, every one opens. Rotation: put a new key
+ * first, keep the old ones after it, run `rewrap` over stored values, then drop the old keys.
+ *
+ * Key material lives in `KeyObject`s in a private field; `toJSON` and `util.inspect` show key ids only.
+ */
 export class Keyring {
   readonly #keks: ReadonlyMap<string, KeyObject>;
   readonly #random = new RandomPool();
@@ -238,6 +337,24 @@ export class Keyring {
       return assemble(this.currentKid, wrapped, Buffer.concat([iv, c.getAuthTag(), ct]));
     } finally {
       dek.fill(0);
+    }
+  }
+
+  /**
+   * A sealer for the fields of one record: one data key, wrapped once under the current master key,
+   * a fresh nonce per field. Much cheaper than `seal` per field (one key wrap and one key draw a
+   * record instead of one a field); the values open, rewrap and delete one by one exactly like
+   * `seal`'s. Dispose of it when the record is done.
+   */
+  recordSealer(recordId: string): RecordSealer {
+    const prefix = aadPrefix(recordId);
+    const dek = this.#random.take(KEY_BYTES);
+    try {
+      const header = assemble(this.currentKid, wrapKey(this.#kek(this.currentKid), dek), Buffer.alloc(0));
+      return new FieldSealer(dek, header, prefix, this.#random, this.currentKid);
+    } catch (e) {
+      dek.fill(0);
+      throw e;
     }
   }
 

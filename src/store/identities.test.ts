@@ -6,15 +6,17 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { isKanshiError } from "../contracts/errors.ts";
 import { parseEvent } from "../contracts/events.ts";
-import { BlindIndexer, Keyring, SealError } from "../privacy/index.ts";
+import { BlindIndexer, Keyring, SealError, sealedParts } from "../privacy/index.ts";
 import {
   BLIND_TOKEN_PREFIX,
   LANDLINE_TOKEN_PREFIX,
   engineView,
   incomeBand,
   sealedPlaceholder,
+  packFields,
   restoreEvent,
   splitPersonalData,
+  unpackFields,
   type PersonalDataSealing,
 } from "./identities.ts";
 import { migrate } from "./migrations.ts";
@@ -25,6 +27,8 @@ import type { SqlDatabase } from "./sql.ts";
 import { createSqlStore } from "./sql-store.ts";
 import { postgresAvailability, startPostgres, type PostgresServer } from "./testing/pg-server.ts";
 import { createStoreTemplate, type StoreTemplate } from "./testing/template.ts";
+import { normalizeCorporateNumber, normalizeDate, normalizeEmail, normalizePhone, phoneKind } from "../identity/index.ts";
+import { simulate } from "../sim/simulate.ts";
 
 const k1 = { kid: "k1", key: randomBytes(32) };
 const k2 = { kid: "k2", key: randomBytes(32) };
@@ -179,6 +183,47 @@ describe("splitPersonalData", () => {
     }
   });
 
+  it("engineView equals the replay of the stored body over simulated identity events (with the identity normalisers)", () => {
+    const full: PersonalDataSealing = {
+      keyring: new Keyring([k1]),
+      blindIndexer: blind,
+      normalize: { dateOfBirth: normalizeDate, phone: normalizePhone, email: normalizeEmail, corporateNumber: normalizeCorporateNumber },
+      isLandline: (raw) => phoneKind(raw) === "landline",
+    };
+    let checked = 0;
+    for (const ev of simulate({ seed: 5, people: 150, days: 1 }).events) {
+      const wire = JSON.parse(JSON.stringify(ev)) as Record<string, unknown>;
+      const live = parseEvent(wire);
+      assert.ok(live.ok);
+      const split = splitPersonalData(stored(wire), full);
+      if (split === undefined) continue;
+      const replayed = parseEvent(JSON.parse(split.body));
+      assert.ok(replayed.ok, `${ev.type} ${ev.id}`);
+      assert.deepEqual(engineView(live.event, full), replayed.event, `${ev.type} ${ev.id}`);
+      checked++;
+    }
+    assert.ok(checked > 150, `checked ${checked} events`);
+  });
+
+  it("packs a record's sealed values with their shared key part once, and unpacks them byte for byte; malformed rows are SealErrors", () => {
+    const ring = new Keyring([k1]);
+    const sealer = ring.recordSealer("ex1:o-9");
+    const fields = ["kyc.name", "kyc.phone", "kyc._extra"].map((field, i) => ({ field, kid: "k1", sealed: sealer.seal(field, JSON.stringify("x".repeat(i * 40))) }));
+    sealer.dispose();
+    const packed = packFields(fields);
+    assert.equal(packed.field, "@kyc.name kyc.phone kyc._extra");
+    assert.deepEqual(unpackFields(packed.field, packed.sealed), fields.map((f) => [f.field, f.sealed]));
+    assert.deepEqual(unpackFields("kyc.name", fields[0]!.sealed), [["kyc.name", fields[0]!.sealed]], "a row of the earlier layout is one value");
+    const malformed = (field: string, bytes: Buffer) => assert.throws(() => unpackFields(field, bytes), (e: unknown) => e instanceof SealError && e.code === "malformed");
+    malformed(packed.field, packed.sealed.subarray(0, packed.sealed.length - 1));
+    malformed(packed.field, Buffer.concat([packed.sealed, Buffer.from([0])]));
+    malformed("@kyc.name kyc.phone", packed.sealed);
+    malformed(packed.field, Buffer.concat([Buffer.from([0xf0]), packed.sealed.subarray(1)]));
+    malformed(packed.field, Buffer.alloc(0));
+    // Values under different data keys are not packed together.
+    assert.throws(() => packFields([fields[0]!, { field: "kyc.email", kid: "k1", sealed: ring.seal("y", { recordId: "ex1:o-9", field: "kyc.email" }) }]), /share their data key/);
+  });
+
   it("refuses an identity event whose body is not a JSON object, naming where", () => {
     assert.throws(() => splitPersonalData({ ...stored(opened("ex1", "o", "a", KYC_A)), body: "[1]" }, sealing, "batch[4]"), /batch\[4\]\.body/);
   });
@@ -232,8 +277,16 @@ function identityStoreSuite(name: string, fresh: () => Promise<SqlDatabase>, don
       const stats = await store.identities().stats();
       assert.deepEqual(stats.byKind, { "account.opened": 5, "credit.report": 1, "social.link": 1, withdrawal: 1 });
       assert.equal(stats.unlinked, 7);
-      const [n] = await db.query("SELECT count(*)::int4 AS n FROM identity_fields WHERE record_id = 'ex1:o-1'");
-      assert.equal(n?.n, 8, "one sealed row per personal field, written once despite the duplicates");
+      const rows = await db.query("SELECT field, sealed FROM identity_fields WHERE record_id = 'ex1:o-1'");
+      assert.equal(rows.length, 1, "one row holds the record's sealed fields, written once despite the duplicates");
+      const values = unpackFields(String(rows[0]!.field), Buffer.from(rows[0]!.sealed as Uint8Array));
+      assert.deepEqual(values.map(([f]) => f), ["kyc.name", "kyc.nameKana", "kyc.dateOfBirth", "kyc.postalCode", "kyc.address", "kyc.phone", "kyc.email", "kyc.occupation"]);
+      // One data key for the record (wrapped once), a nonce of its own for every field.
+      assert.equal(new Set(values.map(([, v]) => v.subarray(4, 44).toString("hex"))).size, 1);
+      assert.equal(new Set(values.map(([, v]) => v.subarray(44, 56).toString("hex"))).size, 8);
+      // The key part (version, key id, wrapped key: 44 bytes) is stored once for the row.
+      assert.equal((rows[0]!.sealed as Uint8Array).length, 2 + 44 + values.reduce((n, [, v]) => n + 2 + v.length - 44, 0));
+      assert.equal(stats.sealedFields, 8 + 8 + 5 + 1 + 2 + 3 + 2 + 2, "counted in values, not rows");
     });
 
     it("gives the linker the original events, in event-time order; pages are consistent", async () => {
@@ -297,24 +350,35 @@ function identityStoreSuite(name: string, fresh: () => Promise<SqlDatabase>, don
     });
 
     it("a sealed value moved to another record or field does not open", async () => {
-      const [original] = await db.query("SELECT encode(sealed, 'base64') AS s FROM identity_fields WHERE record_id = 'ex1:o-4' AND field = 'kyc.name'");
-      await db.query(
-        `UPDATE identity_fields SET sealed = (SELECT sealed FROM identity_fields WHERE record_id = 'ex1:o-2' AND field = 'kyc.name')
-         WHERE record_id = 'ex1:o-4' AND field = 'kyc.name'`,
-      );
+      const sealedOf = async (recordId: string) => {
+        const [row] = await db.query("SELECT field, sealed FROM identity_fields WHERE record_id = $1", [recordId]);
+        return unpackFields(String(row!.field), Buffer.from(row!.sealed as Uint8Array));
+      };
+      /** Rewrites o-4's row with the body (nonce, tag, ciphertext) of its kyc.name value replaced: a moved ciphertext. */
+      const replaceName = async (body: Buffer) => {
+        const fields = (await sealedOf("ex1:o-4")).map(([field, sealed]) => ({
+          field,
+          kid: "k1",
+          sealed: field === "kyc.name" ? Buffer.concat([sealedParts(sealed).keyPart, body]) : sealed,
+        }));
+        await db.query("UPDATE identity_fields SET sealed = $1 WHERE record_id = 'ex1:o-4'", [packFields(fields).sealed]);
+      };
+      const [original] = await db.query("SELECT encode(sealed, 'base64') AS s FROM identity_fields WHERE record_id = 'ex1:o-4'");
+      const fromO2 = sealedParts((await sealedOf("ex1:o-2")).find(([f]) => f === "kyc.name")![1]).body;
+      await replaceName(fromO2); // another record's name, same field
       await assert.rejects(store.identities().personalData({ grant: "g" }, "ent-D", ["name"]), (e: unknown) => e instanceof SealError && e.code === "auth_failed");
-      await db.query(
-        `UPDATE identity_fields SET sealed = (SELECT sealed FROM identity_fields WHERE record_id = 'ex1:o-4' AND field = 'kyc.dateOfBirth')
-         WHERE record_id = 'ex1:o-4' AND field = 'kyc.name'`,
-      );
+      const ownDob = sealedParts((await sealedOf("ex1:o-4")).find(([f]) => f === "kyc.dateOfBirth")![1]).body;
+      await replaceName(ownDob); // the same record (same data key), another field
       await assert.rejects(store.identities().personalData({ grant: "g" }, "ent-D", ["name"]), (e: unknown) => e instanceof SealError && e.code === "auth_failed");
+      // A field the read did not ask for is not opened (so not checked either): dateOfBirth alone reads.
+      assert.equal((await store.identities().personalData({ grant: "g" }, "ent-D", ["dateOfBirth"])).records[0]!.fields.dateOfBirth, "1985-05-05");
       // The linker gets such a record back redacted and flagged, never a wrong value.
       let flagged: { unreadable: boolean; name: unknown } | undefined;
       for await (const page of store.identities().linkageRecords()) {
         for (const r of page) if (r.recordId === "ex1:o-4") flagged = { unreadable: r.unreadable, name: (r.event.kyc as { name: unknown }).name };
       }
       assert.deepEqual(flagged, { unreadable: true, name: sealedPlaceholder("ex1:o-4") });
-      await db.query("UPDATE identity_fields SET sealed = decode($1, 'base64') WHERE record_id = 'ex1:o-4' AND field = 'kyc.name'", [original?.s]);
+      await db.query("UPDATE identity_fields SET sealed = decode($1, 'base64') WHERE record_id = 'ex1:o-4'", [original?.s]);
       assert.deepEqual((await store.identities().personalData({ grant: "g" }, "ent-D", ["name"])).records[0]!.fields, { name: "容疑 四郎" });
     });
 
@@ -451,8 +515,9 @@ describe("key rotation and plaintext already stored (one database, in order)", (
     const rotated = createSqlStore(d, { personalData: sealingWith(k2, k1) });
     const ids = rotated.identities();
     let batches = 0;
+    // Batches count rows: a record's values are one row (34 rows here, 106 values).
     const result = await ids.rewrap({
-      batchSize: 7,
+      batchSize: 2,
       onProgress: () => {
         batches++;
       },
@@ -478,7 +543,7 @@ describe("key rotation and plaintext already stored (one database, in order)", (
     const mid = createSqlStore(d, { personalData: sealingWith(k1, k2) });
     await assert.rejects(
       mid.identities().rewrap({
-        batchSize: 40,
+        batchSize: 10,
         onProgress: () => {
           throw new Error("stop");
         },
@@ -486,13 +551,14 @@ describe("key rotation and plaintext already stored (one database, in order)", (
       /stop/,
     );
     const usage = await mid.identities().keyUsage();
-    assert.deepEqual(usage, { k1: 40, k2: 67 });
+    // The first 10 rows by record id: bureau-x:cr-1 (5 values), ex1:o-1 (8), ex1:o-late (1), ex1:w-1 (2), six of ex3's (3 each).
+    assert.deepEqual(usage, { k1: 5 + 8 + 1 + 2 + 6 * 3, k2: 73 });
     const names: string[] = [];
     for (let i = 0; i < 30; i++) names.push(String((await mid.identities().personalData({ tenant: "ex3" }, `ent-${i}`, ["name"])).records[0]!.fields.name));
     assert.deepEqual(names, Array.from({ length: 30 }, (_, i) => `試験 ${i}号`));
     await mid.appendEvents([stored(opened("ex3", "o-mid", "c-mid", { name: "途中 六郎" }))]);
     const done = await mid.identities().rewrap();
-    assert.deepEqual(done, { rewrapped: 67, unreadable: 0, byKid: { k1: 108 } });
+    assert.deepEqual(done, { rewrapped: 73, unreadable: 0, byKid: { k1: 108 } });
   });
 
   it("a value sealed under a key no longer configured is counted, not lost", async () => {
@@ -501,5 +567,57 @@ describe("key rotation and plaintext already stored (one database, in order)", (
     const s2 = createSqlStore(d, { personalData: sealingWith(k1) });
     const r = await s2.identities().rewrap();
     assert.deepEqual(r, { rewrapped: 0, unreadable: 1, byKid: { k1: 108, k9: 1 } });
+  });
+});
+
+describe("rows of the earlier layout (one sealed value per row, each under its own data key)", () => {
+  it("are read, restored, counted, rewrapped and purged like packed rows", async () => {
+    const d = await openPgliteDb({ template: (await sharedTemplate()).blob });
+    try {
+      const store = createSqlStore(d, { personalData: sealingWith(k1) });
+      const o1 = opened("ex1", "o-1", "a-1", KYC_A);
+      const o2 = opened("ex1", "o-2", "a-2", { name: "別人 次郎", dateOfBirth: "1970-07-07" }, ts(2014));
+      await store.appendEvents([stored(o1), stored(o2)]);
+      // Rewrite o-1's row the way earlier builds stored it: a row per value, each sealed alone with seal().
+      const ring = new Keyring([k1]);
+      const [row] = await d.query("SELECT field, sealed FROM identity_fields WHERE record_id = 'ex1:o-1'");
+      const values = unpackFields(String(row!.field), Buffer.from(row!.sealed as Uint8Array));
+      await d.query("DELETE FROM identity_fields WHERE record_id = 'ex1:o-1'");
+      for (const [field, v] of values) {
+        const plain = ring.open(v, { recordId: "ex1:o-1", field });
+        await d.query("INSERT INTO identity_fields (record_id, field, kid, sealed) VALUES ($1, $2, 'k1', $3)", ["ex1:o-1", field, ring.seal(plain, { recordId: "ex1:o-1", field })]);
+      }
+      const rowsOf = async (r: string) => (await d.query("SELECT field FROM identity_fields WHERE record_id = $1 ORDER BY field", [r])).map((x) => String(x.field));
+      assert.equal((await rowsOf("ex1:o-1")).length, 8);
+      assert.deepEqual(await rowsOf("ex1:o-2"), ["@kyc.name kyc.dateOfBirth"]);
+
+      const ids = store.identities();
+      const restored: Record<string, unknown>[] = [];
+      for await (const page of ids.linkageRecords()) for (const r of page) restored.push(r.event);
+      assert.deepEqual(restored, [o2, o1]);
+      assert.deepEqual(await ids.keyUsage(), { k1: 8 + 2 });
+      assert.equal((await ids.stats()).sealedFields, 10);
+      await ids.assignEntities([{ recordId: "ex1:o-1", entityId: "ent-1" }, { recordId: "ex1:o-2", entityId: "ent-2" }]);
+      const read = await ids.personalData({ tenant: "ex1" }, "ent-1", ["name", "phone"]);
+      assert.deepEqual(read.records[0]!.fields, { name: KYC_A.name, phone: KYC_A.phone });
+      assert.deepEqual(read.read.records[0]!.fields, ["name", "phone"]);
+      assert.deepEqual((await ids.personalData({ tenant: "ex1" }, "ent-2", ["dateOfBirth"])).records[0]!.fields, { dateOfBirth: "1970-07-07" });
+
+      // Rotation: both layouts rewrap; each row keeps its layout.
+      const rotated = createSqlStore(d, { personalData: sealingWith(k2, k1) });
+      assert.deepEqual(await rotated.identities().rewrap({ batchSize: 3 }), { rewrapped: 10, unreadable: 0, byKid: { k2: 10 } });
+      assert.equal((await rowsOf("ex1:o-1")).length, 8);
+      const onlyK2 = createSqlStore(d, { personalData: sealingWith(k2) }).identities();
+      assert.deepEqual((await onlyK2.personalData({ tenant: "ex1" }, "ent-1", ["name", "email"])).records[0]!.fields, { name: KYC_A.name, email: KYC_A.email });
+      assert.deepEqual((await onlyK2.personalData({ tenant: "ex1" }, "ent-2", ["name"])).records[0]!.fields, { name: "別人 次郎" });
+
+      // Purge counts values of either layout.
+      const purged = await onlyK2.purge({ cutoffMs: Date.parse(ts(2020)), wasEverSuspect: async () => false });
+      assert.equal(purged.records, 2);
+      assert.equal(purged.fields, 10);
+      assert.equal((await d.query("SELECT 1 FROM identity_fields")).length, 0);
+    } finally {
+      await d.close();
+    }
   });
 });

@@ -17,9 +17,13 @@
 //     delinquencies, bankruptcy, customer type): they identify no one on their own, and the
 //     typologies consume them exactly. The body still parses as the same event type, so replay and
 //     detection run on it unchanged.
-//   → identity_fields holds each removed value on its own (JSON text), sealed with the privacy
-//     Keyring: AES-256-GCM under a fresh data key wrapped by the current master key, associated data
-//     = (record id, field path), so a value copied to another record or field does not open;
+//   → identity_fields holds each removed value (JSON text) sealed on its own with the privacy
+//     Keyring: AES-256-GCM, associated data = (record id, field path), so a value copied to another
+//     record or field does not open. The fields of one record share a data key (a fresh one per
+//     record, wrapped once by the current master key; a fresh nonce per field) and are stored in
+//     one row: field "@<path> <path> …", sealed = the values packed (see packFields). Rows written
+//     before that hold one value each (field = its path) and are read, purged and rewrapped alike;
+//     counts (purge, rewrap, key usage) are of values, not rows;
 //   → identity_blind_indexes holds HMAC indexes of the equality fields (date of birth, phone, e-mail,
 //     corporate number), normalised first (identity's normalisers, passed in: the store does not
 //     import the identity room);
@@ -40,7 +44,7 @@
 // Nothing here logs or puts a personal value into an error message.
 import { badInput, KanshiError } from "../contracts/errors.ts";
 import { parseEvent, toWire, type Event } from "../contracts/events.ts";
-import { PERSONAL_FIELDS, SealError, type BlindIndexer, type Keyring } from "../privacy/index.ts";
+import { PERSONAL_FIELDS, SealError, sealedParts, type BlindIndexer, type Keyring, type RecordSealer } from "../privacy/index.ts";
 import type { StoredEventInput } from "./ports.ts";
 import { toNumber, toStr, type Row, type SqlDatabase, type SqlQueryable } from "./sql.ts";
 
@@ -232,14 +236,24 @@ class Splitter {
     readonly viewOnly = false,
   ) {}
 
+  /** The record's sealer: one data key for all its fields, drawn and wrapped on the first seal. */
+  #sealer: RecordSealer | undefined;
+
   seal(path: string, value: unknown): void {
     if (this.viewOnly) {
       this.paths.push(path);
       return;
     }
-    const sealed = this.sealing.keyring.seal(JSON.stringify(value), { recordId: this.recordId, field: path });
-    this.fields.push({ field: path, kid: this.sealing.keyring.currentKid, sealed });
+    const sealer = (this.#sealer ??= this.sealing.keyring.recordSealer(this.recordId));
+    const sealed = sealer.seal(path, JSON.stringify(value));
+    this.fields.push({ field: path, kid: sealer.kid, sealed });
     this.paths.push(path);
+  }
+
+  /** Wipes the record's data key (call once the record is split). */
+  done(): void {
+    this.#sealer?.dispose();
+    this.#sealer = undefined;
   }
 
   /** The blind index of an equality field, or undefined when the value indexes to nothing. */
@@ -345,7 +359,7 @@ export function mayCarryPersonalData(e: { type: string; body: string }): boolean
  * the event carries none (a withdrawal without travel-rule names). Throws bad_input at `where` when
  * the body of an identity-bearing event is not a JSON object.
  */
-export function splitPersonalData(e: StoredEventInput, sealing: PersonalDataSealing, where = "event", viewOnly = false): SplitEvent | undefined {
+export function splitPersonalData(e: StoredEventInput, sealing: PersonalDataSealing, where = "event"): SplitEvent | undefined {
   if (!mayCarryPersonalData(e)) return undefined;
   let ev: unknown;
   try {
@@ -354,58 +368,77 @@ export function splitPersonalData(e: StoredEventInput, sealing: PersonalDataSeal
     ev = undefined;
   }
   if (!isObject(ev)) throw badInput("expected the event's wire JSON (an object)", `${where}.body`);
+  const split = splitObject(e, ev, sealing, false);
+  return split === undefined ? undefined : { body: JSON.stringify(split.out), record: split.record };
+}
+
+/**
+ * The split of one event's wire object: the object the log keeps (`out`, JSON-safe) and the record.
+ * With `viewOnly` nothing is sealed and the record (fields, features) is not worked out: only `out`
+ * is meant to be used.
+ */
+function splitObject(
+  e: Pick<StoredEventInput, "source" | "id" | "type" | "time">,
+  ev: Record<string, unknown>,
+  sealing: PersonalDataSealing,
+  viewOnly: boolean,
+): { out: Record<string, unknown>; record: SealedRecordInput } | undefined {
   const recordId = `${e.source}:${e.id}`;
   const s = new Splitter(sealing, recordId, typeof ev.platform === "string" ? ev.platform : "", viewOnly);
-  const out: Record<string, unknown> = {};
-  let kind: IdentityRecordKind;
+  try {
+    const out: Record<string, unknown> = {};
+    let kind: IdentityRecordKind;
 
-  if (IDENTITY_TYPES.has(e.type)) {
-    kind = e.type as IdentityEventType;
-    const table = TOP[kind];
-    const extra: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(ev)) {
-      if (key === "_sealed") continue; // never trusted from a sender
-      if (COMMON_KEYS.has(key)) {
-        out[key] = value;
-        continue;
+    if (IDENTITY_TYPES.has(e.type)) {
+      kind = e.type as IdentityEventType;
+      const table = TOP[kind];
+      const extra: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(ev)) {
+        if (key === "_sealed") continue; // never trusted from a sender
+        if (COMMON_KEYS.has(key)) {
+          out[key] = value;
+          continue;
+        }
+        const t = Object.hasOwn(table, key) ? table[key] : undefined;
+        if (t === undefined) extra[key] = value;
+        else if (t === "identity") {
+          if (isObject(value)) out[key] = s.redactObject(key, value, IDENTITY_OBJECT, true);
+          else s.seal(key, value);
+        } else {
+          const kept = s.treat(t, key, value, key === "handle" ? "socialHandle" : undefined);
+          if (kept !== undefined) out[key] = kept;
+        }
       }
-      const t = Object.hasOwn(table, key) ? table[key] : undefined;
-      if (t === undefined) extra[key] = value;
-      else if (t === "identity") {
-        if (isObject(value)) out[key] = s.redactObject(key, value, IDENTITY_OBJECT, true);
-        else s.seal(key, value);
-      } else {
-        const kept = s.treat(t, key, value, key === "handle" ? "socialHandle" : undefined);
-        if (kept !== undefined) out[key] = kept;
+      if (Object.keys(extra).length > 0) s.seal(TOP_EXTRA_PATH, extra);
+    } else {
+      kind = "withdrawal";
+      for (const [key, value] of Object.entries(ev)) {
+        if (key === "_sealed") continue;
+        if (key === "travelRule" && isObject(value)) out[key] = s.redactObject(key, value, TRAVEL_RULE, false);
+        else out[key] = value;
       }
+      if (s.paths.length === 0) return undefined;
     }
-    if (Object.keys(extra).length > 0) s.seal(TOP_EXTRA_PATH, extra);
-  } else {
-    kind = "withdrawal";
-    for (const [key, value] of Object.entries(ev)) {
-      if (key === "_sealed") continue;
-      if (key === "travelRule" && isObject(value)) out[key] = s.redactObject(key, value, TRAVEL_RULE, false);
-      else out[key] = value;
-    }
-    if (s.paths.length === 0) return undefined;
+
+    out._sealed = { v: 1, paths: s.paths };
+    const accountId = typeof ev.accountId === "string" ? ev.accountId : null;
+    return {
+      out,
+      record: {
+        recordId,
+        tenant: e.source,
+        eventId: e.id,
+        kind,
+        accountId,
+        timeMs: e.time,
+        features: kind === "withdrawal" || viewOnly ? {} : features(kind, ev),
+        fields: s.fields,
+        blind: s.blind,
+      },
+    };
+  } finally {
+    s.done(); // wipes the record's data key
   }
-
-  out._sealed = { v: 1, paths: s.paths };
-  const accountId = typeof ev.accountId === "string" ? ev.accountId : null;
-  return {
-    body: JSON.stringify(out),
-    record: {
-      recordId,
-      tenant: e.source,
-      eventId: e.id,
-      kind,
-      accountId,
-      timeMs: e.time,
-      features: kind === "withdrawal" ? {} : features(kind, ev),
-      fields: s.fields,
-      blind: s.blind,
-    },
-  };
 }
 
 /**
@@ -417,11 +450,12 @@ export function splitPersonalData(e: StoredEventInput, sealing: PersonalDataSeal
 export function engineView(event: Event, sealing: PersonalDataSealing): Event {
   // Most events cannot carry personal data (mayCarryPersonalData's rule on the typed event): no copy.
   if (!IDENTITY_TYPES.has(event.type) && !(event.type === "withdrawal" && event.travelRule !== undefined)) return event;
-  const body = JSON.stringify(toWire(event));
-  const e = { source: event.source, id: event.id, type: event.type, time: event.time, ts: event.ts, body };
-  const split = splitPersonalData(e, sealing, "event", true);
+  // toWire gives a fresh JSON-safe object (it round-trips through JSON text), which is exactly what
+  // splitting the stored JSON text would parse: the split and parseEvent work on objects, with no
+  // further text in between.
+  const split = splitObject(event, toWire(event) as Record<string, unknown>, sealing, true);
   if (split === undefined) return event;
-  const parsed = parseEvent(JSON.parse(split.body));
+  const parsed = parseEvent(split.out);
   return parsed.ok ? parsed.event : event;
 }
 
@@ -453,6 +487,16 @@ export function restoreEvent(body: string, values: Iterable<readonly [string, un
 
 // ---- SQL ----------------------------------------------------------------------------------------
 
+/**
+ * A stored row's field column: a record's packed fields are "@" + their paths, space-separated
+ * (paths start with a letter and hold no space: FIELD_PATTERN in privacy/seal.ts); a row of the
+ * earlier layout holds one value and its path.
+ */
+const PACKED_MARK = "@";
+const PACKED_VERSION = 0xf1;
+/** SQL: how many sealed values a row of identity_fields holds. */
+const VALUES_IN_ROW = `(CASE WHEN starts_with(field, '${PACKED_MARK}') THEN cardinality(string_to_array(substr(field, 2), ' ')) ELSE 1 END)`;
+
 const INSERT_RECORDS_SQL = `
 WITH rec AS (
   INSERT INTO identity_records (record_id, tenant, event_id, kind, account_id, time_ms, features)
@@ -464,20 +508,87 @@ WITH rec AS (
   INSERT INTO identity_fields (record_id, field, kid, sealed)
   SELECT y.r, y.f, y.k, decode(y.s, 'base64')
   FROM json_to_recordset($2::json) AS y(r text, f text, k text, s text) JOIN rec ON rec.record_id = y.r COLLATE "C"
-  RETURNING 1
+  RETURNING field
 ), bidx AS (
   INSERT INTO identity_blind_indexes (record_id, field, kid, value)
   SELECT z.r, z.f, z.k, z.v
   FROM json_to_recordset($3::json) AS z(r text, f text, k text, v text) JOIN rec ON rec.record_id = z.r COLLATE "C"
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM rec)::int4 AS records, (SELECT count(*) FROM flds)::int4 AS fields, (SELECT count(*) FROM bidx)::int4 AS indexes`;
+SELECT (SELECT count(*) FROM rec)::int4 AS records, (SELECT coalesce(sum(${VALUES_IN_ROW}), 0) FROM flds)::int4 AS fields, (SELECT count(*) FROM bidx)::int4 AS indexes`;
+
+/**
+ * Packs sealed values that share their key part (the values of one record sealer: version, key id,
+ * wrapped data key) into one stored value, the key part written once:
+ *   0xf1 ‖ u8 key part length ‖ key part ‖ (u16be body length ‖ body: nonce, tag, ciphertext) per value,
+ * in the order of the paths. Unpacking gives back each value byte for byte.
+ */
+export function packFields(fields: readonly SealedField[]): { field: string; sealed: Buffer } {
+  if (fields.length === 0) throw new KanshiError("internal", "no sealed fields to pack");
+  const parts = fields.map((f) => sealedParts(f.sealed));
+  const keyPart = parts[0]!.keyPart;
+  let size = 2 + keyPart.length;
+  parts.forEach((p, i) => {
+    if (!p.keyPart.equals(keyPart)) throw new KanshiError("internal", `sealed fields of one row must share their data key (${fields[i]!.field} does not)`);
+    if (p.body.length > 0xffff) throw badInput("a sealed value is over 65,535 bytes", `fields.${fields[i]!.field}`);
+    size += 2 + p.body.length;
+  });
+  const out = Buffer.allocUnsafe(size);
+  out[0] = PACKED_VERSION;
+  out[1] = keyPart.length;
+  keyPart.copy(out, 2);
+  let at = 2 + keyPart.length;
+  for (const p of parts) {
+    out.writeUInt16BE(p.body.length, at);
+    p.body.copy(out, at + 2);
+    at += 2 + p.body.length;
+  }
+  return { field: PACKED_MARK + fields.map((f) => f.field).join(" "), sealed: out };
+}
+
+/** The [path, sealed value] pairs of one stored row (packed, or one value of the earlier layout). */
+export function unpackFields(field: string, sealed: Buffer): [string, Buffer][] {
+  if (!field.startsWith(PACKED_MARK)) return [[field, sealed]];
+  const paths = field.slice(PACKED_MARK.length).split(" ");
+  const malformed = () => new SealError("malformed", `packed sealed fields do not match their ${paths.length} path(s)`);
+  if (sealed.length < 2 || sealed[0] !== PACKED_VERSION) throw malformed();
+  const keyEnd = 2 + sealed[1]!;
+  if (keyEnd > sealed.length) throw malformed();
+  const keyPart = sealed.subarray(2, keyEnd);
+  const out: [string, Buffer][] = [];
+  let at = keyEnd;
+  for (const p of paths) {
+    if (at + 2 > sealed.length) throw malformed();
+    const n = sealed.readUInt16BE(at);
+    if (at + 2 + n > sealed.length) throw malformed();
+    out.push([p, Buffer.concat([keyPart, sealed.subarray(at + 2, at + 2 + n)])]);
+    at += 2 + n;
+  }
+  if (at !== sealed.length) throw malformed();
+  return out;
+}
+
+/** One identity_fields row per data key of a record (one in practice: a record sealer seals it). */
+function fieldRows(r: SealedRecordInput): { r: string; f: string; k: string; s: string }[] {
+  if (r.fields.length === 0) return [];
+  const groups = new Map<string, SealedField[]>();
+  for (const f of r.fields) {
+    const key = sealedParts(f.sealed).keyPart.toString("latin1");
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  return [...groups.values()].map((mine) => {
+    const packed = packFields(mine);
+    return { r: r.recordId, f: packed.field, k: mine[0]!.kid, s: packed.sealed.toString("base64") };
+  });
+}
 
 /** Writes sealed records (inside the caller's transaction). A record id already stored is skipped with its fields. */
 export async function insertSealedRecords(q: SqlQueryable, records: readonly SealedRecordInput[]): Promise<{ records: number; fields: number; indexes: number }> {
   if (records.length === 0) return { records: 0, fields: 0, indexes: 0 };
   const recs = records.map((r) => ({ r: r.recordId, t: r.tenant, e: r.eventId, k: r.kind, a: r.accountId, m: r.timeMs, f: r.features }));
-  const fields = records.flatMap((r) => r.fields.map((f) => ({ r: r.recordId, f: f.field, k: f.kid, s: f.sealed.toString("base64") })));
+  const fields = records.flatMap(fieldRows);
   const blind = records.flatMap((r) => r.blind.map((b) => ({ r: r.recordId, f: b.field, k: b.kid, v: b.value })));
   const [row] = await q.query(INSERT_RECORDS_SQL, [JSON.stringify(recs), JSON.stringify(fields), JSON.stringify(blind)]);
   return { records: toNumber(row?.records, "records"), fields: toNumber(row?.fields, "fields"), indexes: toNumber(row?.indexes, "indexes") };
@@ -634,7 +745,7 @@ export interface IdentityStore {
   matchBlindIndex(field: BlindField, value: string): Promise<{ recordId: string; tenant: string; entityId: string | null }[]>;
 
   /**
-   * APPI minimisation: deletes the sealed fields (each holds its own wrapped data key) and blind
+   * APPI minimisation: deletes the sealed fields (with the wrapped data key they carry) and blind
    * indexes of every subject that was never a suspect and whose last activity (its records, and
    * any event of its accounts) is before the cutoff; strips blind-index tokens from their events;
    * keeps records, entity ids, features and the redacted events. Counts only.
@@ -646,6 +757,8 @@ export interface IdentityStore {
   /**
    * Re-wraps every sealed value's data key under the current master key, in batches, while the store
    * stays in use (no plaintext is produced; a value changed or purged meanwhile is left alone).
+   * `batchSize` counts stored rows (a record's values share one row; older rows hold one value);
+   * `onProgress` and the result count values.
    */
   rewrap(opts?: { batchSize?: number; onProgress?: (done: number) => void }): Promise<RewrapResult>;
 }
@@ -750,10 +863,11 @@ export function createSqlIdentityStore(db: SqlDatabase, live: () => void = () =>
   const openValue = (ring: Keyring, recordId: string, field: string, sealed: Buffer): unknown =>
     JSON.parse(ring.openString(sealed, { recordId, field })) as unknown;
 
+  /** The [path, sealed value] pairs of a record's rows (json_agg of [field, base64]). */
   const fieldsOf = (v: unknown): [string, Buffer][] => {
     if (v === null || v === undefined) return [];
     const arr = (typeof v === "string" ? JSON.parse(v) : v) as [string, string][];
-    return arr.map(([f, s]) => [f, Buffer.from(s, "base64")]);
+    return arr.flatMap(([f, s]) => unpackFields(f, Buffer.from(s, "base64")));
   };
 
   async function* linkage(unlinkedOnly: boolean): AsyncGenerator<LinkageRecord[]> {
@@ -954,7 +1068,7 @@ export function createSqlIdentityStore(db: SqlDatabase, live: () => void = () =>
         `SELECT count(*) FILTER (WHERE linked_at IS NULL AND kind <> 'withdrawal') AS unlinked,
                 count(*) FILTER (WHERE purged_at IS NOT NULL) AS purged,
                 count(DISTINCT entity_id) AS entities,
-                (SELECT count(*) FROM identity_fields) AS fields
+                (SELECT coalesce(sum(${VALUES_IN_ROW}), 0) FROM identity_fields) AS fields
          FROM identity_records`,
       );
       return {
@@ -1052,10 +1166,13 @@ export function createSqlIdentityStore(db: SqlDatabase, live: () => void = () =>
       const { keyring } = await keys();
       const wanted = requested.flatMap((f) => pathsOf(f).map((p) => [f, p] as const));
       const sealedPaths = wanted.filter(([, p]) => !keptInLog(p)).map(([, p]) => p);
+      const sealedSet = new Set(sealedPaths);
       const rows = await db.query(
         `SELECT r.record_id, r.tenant, r.kind, r.account_id, r.time_ms, r.features, r.purged_at IS NOT NULL AS purged, e.body,
                 (SELECT json_agg(json_build_array(f.field, encode(f.sealed, 'base64')) ORDER BY f.field)
-                   FROM identity_fields f WHERE f.record_id = r.record_id AND f.field = ANY(${textArray("$3")})) AS fields
+                   FROM identity_fields f WHERE f.record_id = r.record_id
+                     AND (f.field = ANY(${textArray("$3")})
+                          OR (starts_with(f.field, '${PACKED_MARK}') AND string_to_array(substr(f.field, 2), ' ') && ${textArray("$3")}))) AS fields
          FROM identity_records r JOIN events e ON e.source = r.tenant AND e.id = r.event_id
          WHERE r.entity_id = $1 AND ($2::text IS NULL OR r.tenant = $2::text COLLATE "C")
          ORDER BY r.time_ms, r.tenant, r.event_id`,
@@ -1068,7 +1185,8 @@ export function createSqlIdentityStore(db: SqlDatabase, live: () => void = () =>
       for (const r of rows) {
         const recordId = toStr(r.record_id, "record_id");
         const body = JSON.parse(toStr(r.body, "body")) as Record<string, unknown>;
-        const opened = new Map(fieldsOf(r.fields).map(([f, s]) => [f, openValue(keyring, recordId, f, s)] as const));
+        // A packed row holds every field of its record: only the requested ones are opened.
+        const opened = new Map(fieldsOf(r.fields).filter(([f]) => sealedSet.has(f)).map(([f, s]) => [f, openValue(keyring, recordId, f, s)] as const));
         const feats = (typeof r.features === "string" ? JSON.parse(r.features) : r.features) as IdentityFeatures;
         const out: Partial<Record<StoredPersonalField, PersonalValue>> = {};
         for (const [f, p] of wanted) {
@@ -1155,7 +1273,7 @@ export function createSqlIdentityStore(db: SqlDatabase, live: () => void = () =>
         const part = purgeable.slice(s, s + PURGE_CHUNK);
         if (dryRun) {
           const [c] = await db.query(
-            `SELECT (SELECT count(*) FROM identity_fields WHERE record_id = ANY(${textArray("$1")})) AS f,
+            `SELECT (SELECT coalesce(sum(${VALUES_IN_ROW}), 0) FROM identity_fields WHERE record_id = ANY(${textArray("$1")})) AS f,
                     (SELECT count(*) FROM identity_blind_indexes WHERE record_id = ANY(${textArray("$1")})) AS b`,
             [JSON.stringify(part)],
           );
@@ -1164,7 +1282,10 @@ export function createSqlIdentityStore(db: SqlDatabase, live: () => void = () =>
           continue;
         }
         await db.transaction(async (tx) => {
-          const f = await tx.query(`WITH d AS (DELETE FROM identity_fields WHERE record_id = ANY(${textArray("$1")}) RETURNING 1) SELECT count(*)::int4 AS n FROM d`, [JSON.stringify(part)]);
+          const f = await tx.query(
+            `WITH d AS (DELETE FROM identity_fields WHERE record_id = ANY(${textArray("$1")}) RETURNING ${VALUES_IN_ROW} AS v) SELECT coalesce(sum(v), 0)::int4 AS n FROM d`,
+            [JSON.stringify(part)],
+          );
           const b = await tx.query(`WITH d AS (DELETE FROM identity_blind_indexes WHERE record_id = ANY(${textArray("$1")}) RETURNING 1) SELECT count(*)::int4 AS n FROM d`, [JSON.stringify(part)]);
           fields += toNumber(f[0]?.n, "n");
           blindIndexes += toNumber(b[0]?.n, "n");
@@ -1196,7 +1317,7 @@ export function createSqlIdentityStore(db: SqlDatabase, live: () => void = () =>
 
     async keyUsage() {
       live();
-      const rows = await db.query("SELECT kid, count(*) AS n FROM identity_fields GROUP BY kid ORDER BY kid");
+      const rows = await db.query(`SELECT kid, sum(${VALUES_IN_ROW}) AS n FROM identity_fields GROUP BY kid ORDER BY kid`);
       const out: Record<string, number> = {};
       for (const r of rows) out[toStr(r.kid, "kid")] = toNumber(r.n, "n");
       return out;
@@ -1221,26 +1342,30 @@ export function createSqlIdentityStore(db: SqlDatabase, live: () => void = () =>
         if (rows.length === 0) break;
         const last = rows[rows.length - 1]!;
         after = [toStr(last.record_id, "record_id"), toStr(last.field, "field")];
-        const updates: { r: string; f: string; o: string; s: string }[] = [];
+        const updates: { r: string; f: string; o: string; s: string; n: number }[] = [];
         for (const r of rows) {
           const kid = toStr(r.kid, "kid");
+          const field = toStr(r.field, "field");
+          const old = toStr(r.s, "sealed");
+          const values = unpackFields(field, Buffer.from(old, "base64"));
           if (!keyring.has(kid)) {
-            unreadable++;
+            unreadable += values.length;
             continue;
           }
-          const old = toStr(r.s, "sealed");
-          const fresh = keyring.rewrap(Buffer.from(old, "base64"));
-          updates.push({ r: toStr(r.record_id, "record_id"), f: toStr(r.field, "field"), o: old, s: fresh.toString("base64") });
+          // Each value's data key is re-wrapped; nonces, tags and ciphertexts stay byte for byte.
+          const fresh = values.map(([path, v]): SealedField => ({ field: path, kid: current, sealed: keyring.rewrap(v) }));
+          const stored = field.startsWith(PACKED_MARK) ? packFields(fresh).sealed : fresh[0]!.sealed;
+          updates.push({ r: toStr(r.record_id, "record_id"), f: field, o: old, s: stored.toString("base64"), n: values.length });
         }
         if (updates.length > 0) {
           // Only where the value is still the one read (a purge or another rewrap may have run meanwhile).
           const res = await db.query(
             `WITH u AS (
                UPDATE identity_fields f SET sealed = decode(x.s, 'base64'), kid = $2
-               FROM json_to_recordset($1::json) AS x(r text, f text, o text, s text)
+               FROM json_to_recordset($1::json) AS x(r text, f text, o text, s text, n int4)
                WHERE f.record_id = x.r COLLATE "C" AND f.field = x.f COLLATE "C" AND f.sealed = decode(x.o, 'base64')
-               RETURNING 1)
-             SELECT count(*)::int4 AS n FROM u`,
+               RETURNING x.n)
+             SELECT coalesce(sum(n), 0)::int4 AS n FROM u`,
             [JSON.stringify(updates), current],
           );
           rewrapped += toNumber(res[0]?.n, "n");
@@ -1249,7 +1374,7 @@ export function createSqlIdentityStore(db: SqlDatabase, live: () => void = () =>
         if (rows.length < batch) break;
       }
       const byKid: Record<string, number> = {};
-      for (const r of await db.query("SELECT kid, count(*) AS n FROM identity_fields GROUP BY kid ORDER BY kid")) byKid[toStr(r.kid, "kid")] = toNumber(r.n, "n");
+      for (const r of await db.query(`SELECT kid, sum(${VALUES_IN_ROW}) AS n FROM identity_fields GROUP BY kid ORDER BY kid`)) byKid[toStr(r.kid, "kid")] = toNumber(r.n, "n");
       return { rewrapped, unreadable, byKid };
     },
   };
