@@ -5,6 +5,44 @@ import { MONEY_SCALE, type Money } from "../contracts/index.ts";
 /** 10^6: thresholds are kept as parts per million so comparisons stay in exact integers. */
 export const PPM = 1_000_000n;
 
+/** A market symbol's parts: `BASE/QUOTE` → base, quote, and the base asset's yen market `BASE/JPY`. */
+export interface MarketParts {
+  /** `market.slice(0, market.indexOf("/"))` */
+  readonly base: string;
+  /** `market.slice(market.indexOf("/") + 1)` */
+  readonly quote: string;
+  /** `${base}/JPY` */
+  readonly jpy: string;
+}
+
+// Markets and assets are few; the memos save building (and hashing) the same strings for every
+// trade. Bounded: past MEMO_MAX distinct symbols the parts are computed afresh each time.
+const MEMO_MAX = 4096;
+const partsMemo = new Map<string, MarketParts>();
+const jpyMemo = new Map<string, string>();
+
+/** The parts of a market symbol, exactly as slicing at its first "/" gives them (memoized). */
+export function marketParts(market: string): MarketParts {
+  let m = partsMemo.get(market);
+  if (m === undefined) {
+    const slash = market.indexOf("/");
+    const base = market.slice(0, slash);
+    m = { base, quote: market.slice(slash + 1), jpy: jpyMarket(base) };
+    if (partsMemo.size < MEMO_MAX) partsMemo.set(market, m);
+  }
+  return m;
+}
+
+/** `${asset}/JPY` (memoized). */
+export function jpyMarket(asset: string): string {
+  let m = jpyMemo.get(asset);
+  if (m === undefined) {
+    m = `${asset}/JPY`;
+    if (jpyMemo.size < MEMO_MAX) jpyMemo.set(asset, m);
+  }
+  return m;
+}
+
 /**
  * The JPY value of a deposit or withdrawal: the amount itself when the asset is JPY, else the
  * source's `valueJpy`; undefined when neither is known.

@@ -85,6 +85,18 @@ describe("replay codec", () => {
     assert.ok(Object.is(back!.n, -0));
   });
 
+  test("objects come back with their keys in the written order, whatever the keys, in shapes of any width", () => {
+    const odd = ["type", 'a"b', "back\\slash", "line\u2028sep", "0", "constructor", "toString", "}", "名前", ""];
+    const wide = Array.from({ length: 70 }, (_, i) => `k${i}`);
+    const objects = [odd, wide, [...wide].reverse(), odd].map((keys, j) => Object.fromEntries(keys.map((k, i) => [k, i === 0 ? `v${j}` : i])));
+    const back = decodeReplaySegment(encodeReplaySegment(objects as unknown as Event[])) as unknown as Array<Record<string, unknown>>;
+    assert.deepStrictEqual(back, objects);
+    back.forEach((o, i) => assert.deepEqual(Object.keys(o), Object.keys(objects[i]!), `object ${i}`));
+    assert.notEqual(back[0], back[3]);
+    assert.equal(Object.getPrototypeOf(back[0]), Object.prototype);
+    assert.equal(Object.hasOwn(back[0]!, "toString"), true);
+  });
+
   test("the decoder reads one event at a time and counts", () => {
     const enc = new ReplayEncoder();
     for (const e of SIM.slice(0, 10)) enc.add(e);

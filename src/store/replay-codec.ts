@@ -75,6 +75,36 @@ interface Shape {
   readonly keys: readonly string[];
   /** No "__proto__" among the keys: plain assignment is safe. */
   readonly plain: boolean;
+  /** For a plain shape of at most MAX_FACTORY_KEYS keys: builds its objects in one literal. */
+  readonly make: ObjectFactory | undefined;
+}
+
+/** Builds one object of a shape, reading its values in key order from `next`. */
+type ObjectFactory = (next: () => unknown) => Record<string, unknown>;
+
+const MAX_FACTORY_KEYS = 64;
+const MAX_FACTORIES = 1024;
+/** Shape (its keys as JSON) → its factory, shared by every decoder: events of one shape share one hidden class. */
+const factories = new Map<string, ObjectFactory>();
+
+/**
+ * A function returning the object literal `{ "k1": next(), "k2": next(), ... }`: the engine allocates
+ * it with every property in place (an event read through property after property, by every typology,
+ * reads it faster than one grown key by key) and assigns values in key order. Keys are written as
+ * JSON string literals, so any key is safe to compile; "__proto__" is never among them (such shapes
+ * are built by defineProperty instead, see `object`).
+ */
+function factoryOf(keys: readonly string[]): ObjectFactory | undefined {
+  if (keys.length > MAX_FACTORY_KEYS) return undefined;
+  const id = JSON.stringify(keys);
+  let f = factories.get(id);
+  if (f === undefined) {
+    if (factories.size >= MAX_FACTORIES) return undefined; // that many shapes: built key by key
+    // (compiled from JSON-quoted keys only)
+    f = new Function("next", `"use strict"; return { ${keys.map((k) => `${JSON.stringify(k)}: next()`).join(", ")} };`) as ObjectFactory;
+    factories.set(id, f);
+  }
+  return f;
 }
 
 /** Writes events into one segment. */
@@ -342,6 +372,7 @@ export class ReplayDecoder {
   private read = 0;
   private readonly strings: string[] = [];
   private readonly shapes: Shape[] = [];
+  private readonly nextValue = (): unknown => this.value();
 
   constructor(bytes: Uint8Array) {
     this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -463,7 +494,8 @@ export class ReplayDecoder {
           if (typeof k !== "string") throw corrupt("an object key that is not a string", this.pos);
           keys.push(k);
         }
-        const shape: Shape = { keys, plain: !keys.includes("__proto__") };
+        const plain = !keys.includes("__proto__");
+        const shape: Shape = { keys, plain, make: plain ? factoryOf(keys) : undefined };
         this.shapes.push(shape);
         return this.object(shape);
       }
@@ -503,6 +535,7 @@ export class ReplayDecoder {
   }
 
   private object(shape: Shape): Record<string, unknown> {
+    if (shape.make !== undefined) return shape.make(this.nextValue);
     const keys = shape.keys;
     const o: Record<string, unknown> = {};
     if (shape.plain) {

@@ -57,6 +57,19 @@ describe("dormant-reactivation", () => {
     assert.deepEqual(balances(engine), { a: { JPY: "400000", BTC: "0.05" }, m: { JPY: "500000" } });
   });
 
+  test("balances: a transfer to itself and a self-trade leave the balance as it was", () => {
+    const b = builder();
+    const engine = createEngine(only);
+    for (const e of toEvents([
+      b.deposit("a", 0, "1000000"), b.deposit("b", 0, "2000000"),
+      b.transfer("a", "a", 1, "1000000"), // all of it: the ledger is emptied, dropped, and credited again
+      b.transfer("b", "b", 1, "500000"),
+      b.trade("b", "b", 2, "BTC/JPY", "0.01", "10000000"),
+      b.transfer("e", "a", 3, "5"), // from an account holding nothing
+    ])) engine.push(e);
+    assert.deepEqual(balances(engine), { a: { JPY: "1000005" }, b: { JPY: "2000000" } });
+  });
+
   test("deposits during the watch count against the drain: fresh money in and out is not a dormant balance emptied", () => {
     const b = builder();
     const base = [b.login("a", 0), b.deposit("a", 0.1, "1000000", { bank: "bk-own" })];

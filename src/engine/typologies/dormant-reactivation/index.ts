@@ -16,7 +16,7 @@
 import { formatMoney, keyOf, MONEY_SCALE, type Event, type Money } from "../../../contracts/index.ts";
 import { clampScore, formatDuration, formatJpy, formatShare, ppm, share, yen } from "../../format.ts";
 import { CLEAR, defineTypology, error, hit, type AlertDraft, type EvalContext, type Outcome } from "../../types.ts";
-import { atLeastShare, isAmount, notional } from "../../values.ts";
+import { atLeastShare, isAmount, jpyMarket, marketParts, notional } from "../../values.ts";
 import { normalizeAddress } from "../illicit-exposure/address.ts";
 import { dormantReactivationConfigSchema, dormantReactivationDefaults, type DormantReactivationConfig } from "./config.ts";
 
@@ -122,7 +122,7 @@ function sub(l: Ledger, asset: string, x: bigint): void {
 /** JPY per unit of an asset (scaled), or undefined when no price is known. */
 function priceOf(state: DormantReactivationState, asset: string, venue: string, ctx: EvalContext<DormantReactivationParams>): bigint | undefined {
   if (asset === "JPY") return MONEY_SCALE;
-  const market = `${asset}/JPY`;
+  const market = jpyMarket(asset);
   return ctx.market(market, venue)?.midPrice ?? latest(state, asset, market);
 }
 
@@ -181,7 +181,8 @@ function onEvent(state: DormantReactivationState, e: Event, ctx: EvalContext<Dor
     const l2 = state.accounts.get(other);
     if (l2 !== undefined && e.time - l2.last >= dormantMs) wake(state, other, l2, e, ctx);
   }
-  apply(state, e);
+  // (waking reads the ledgers and never changes them: the ones just read are passed on)
+  apply(state, e, l1, other !== first ? state.accounts.get(other) : l1);
   if (state.wakes.size === 0) return CLEAR;
   const a = watch(state, first, e, ctx);
   const b = other !== first ? watch(state, other, e, ctx) : undefined;
@@ -209,8 +210,9 @@ function wake(state: DormantReactivationState, account: string, l: Ledger, e: Ev
   });
 }
 
-function ledgerFor(state: DormantReactivationState, account: string, now: number): Ledger {
-  let l = state.accounts.get(account);
+/** The account's ledger (`known`: what `state.accounts` holds for it, already looked up), created when missing. */
+function ledgerFor(state: DormantReactivationState, account: string, now: number, known: Ledger | undefined): Ledger {
+  let l = known;
   if (l === undefined) {
     state.accounts.set(account, (l = { b: new Map(), last: now, dev: [], ip: [], dst: [] }));
     const r = state.recent.get(account);
@@ -232,27 +234,39 @@ function drop(state: DormantReactivationState, account: string, l: Ledger): void
   if (l.b.size === 0) state.accounts.delete(account);
 }
 
-/** Update balances, last activity and what the account has used. */
-function apply(state: DormantReactivationState, e: Event): void {
+/**
+ * Update balances, last activity and what the account has used. `l1`, `l2`: what `state.accounts`
+ * holds for the event's first account (accountId, fromAccountId, buyAccountId) and its other one
+ * (toAccountId, sellAccountId; the first again when there is none), looked up by the caller.
+ */
+function apply(state: DormantReactivationState, e: Event, l1: Ledger | undefined, l2: Ledger | undefined): void {
   const t = e.time;
   switch (e.type) {
     case "login": {
-      const l = state.accounts.get(e.accountId);
+      const l = l1;
       if (l !== undefined) {
         if (typeof e.deviceId === "string") remember(l.dev, e.deviceId, MAX_DEVICES);
         if (typeof e.ip === "string") remember(l.ip, e.ip, MAX_IPS);
       } else {
-        state.recent.set(e.accountId, [typeof e.deviceId === "string" ? e.deviceId : null, typeof e.ip === "string" ? e.ip : null, t]);
+        const dev = typeof e.deviceId === "string" ? e.deviceId : null;
+        const ip = typeof e.ip === "string" ? e.ip : null;
+        const r = state.recent.get(e.accountId);
+        if (r === undefined) state.recent.set(e.accountId, [dev, ip, t]);
+        else {
+          r[0] = dev;
+          r[1] = ip;
+          r[2] = t;
+        }
       }
       touch(l, t);
       return;
     }
     case "order.placed":
     case "order.cancelled":
-      touch(state.accounts.get(e.accountId), t);
+      touch(l1, t);
       return;
     case "deposit": {
-      const l = ledgerFor(state, e.accountId, t);
+      const l = ledgerFor(state, e.accountId, t, l1);
       add(l, e.asset, e.amount);
       if (typeof e.fromAddress === "string") remember(l.dst, `addr:${normalizeAddress(e.fromAddress)}`, MAX_DESTINATIONS);
       if (typeof e.bankAccountHash === "string") remember(l.dst, `bank:${e.bankAccountHash}`, MAX_DESTINATIONS);
@@ -261,7 +275,7 @@ function apply(state: DormantReactivationState, e: Event): void {
       return;
     }
     case "withdrawal": {
-      const l = state.accounts.get(e.accountId);
+      const l = l1;
       if (l === undefined) return;
       sub(l, e.asset, e.amount);
       const dst = destinationOf(e);
@@ -271,33 +285,32 @@ function apply(state: DormantReactivationState, e: Event): void {
       return;
     }
     case "transfer": {
-      const from = state.accounts.get(e.fromAccountId);
+      const from = l1;
       if (from !== undefined) {
         sub(from, e.asset, e.amount);
         touch(from, t);
         drop(state, e.fromAccountId, from);
       }
-      const to = ledgerFor(state, e.toAccountId, t);
+      // (a transfer to itself: the ledger may just have been dropped)
+      const to = ledgerFor(state, e.toAccountId, t, e.toAccountId === e.fromAccountId ? state.accounts.get(e.toAccountId) : l2);
       add(to, e.asset, e.amount);
       touch(to, t);
       drop(state, e.toAccountId, to);
       return;
     }
     case "trade": {
-      const slash = e.market.indexOf("/");
-      const base = e.market.slice(0, slash);
-      const quote = e.market.slice(slash + 1);
+      const { base, quote } = marketParts(e.market);
       const cost = notional(e.quantity, e.price);
       if (e.buyAccountId === e.sellAccountId) {
-        touch(state.accounts.get(e.buyAccountId), t);
+        touch(l1, t);
         return;
       }
-      const buyer = ledgerFor(state, e.buyAccountId, t);
+      const buyer = ledgerFor(state, e.buyAccountId, t, l1);
       add(buyer, base, e.quantity);
       sub(buyer, quote, cost);
       touch(buyer, t);
       drop(state, e.buyAccountId, buyer);
-      const seller = ledgerFor(state, e.sellAccountId, t);
+      const seller = ledgerFor(state, e.sellAccountId, t, l2);
       sub(seller, base, e.quantity);
       add(seller, quote, cost);
       touch(seller, t);

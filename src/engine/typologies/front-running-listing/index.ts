@@ -15,7 +15,7 @@
 import { formatMoney, keyOf, type Event, type Money } from "../../../contracts/index.ts";
 import { clampScore, formatJpy, formatPercent, formatShare, ppm, share, yen } from "../../format.ts";
 import { CLEAR, defineTypology, error, hit, notEnoughHistory, type AlertDraft, type EvalContext, type Outcome } from "../../types.ts";
-import { isAmount, notional, PPM } from "../../values.ts";
+import { isAmount, marketParts, notional, PPM } from "../../values.ts";
 import { frontRunningConfigSchema, frontRunningDefaults, type FrontRunningConfig } from "./config.ts";
 
 export const id = "front-running-listing";
@@ -95,7 +95,15 @@ export interface FrontRunningParams {
   factorPpm: bigint;
   historyMs: number;
   exempt: ReadonlySet<string>;
-  live: { minValue: Money; multiplePpm: bigint; activityPpm: bigint; sharePpm: bigint; historyMs: number };
+  live: {
+    minValue: Money;
+    /** minValue × linkedValueFactor: the live value line of a group of ≥ 2 accounts */
+    linkedMinValue: Money;
+    multiplePpm: bigint;
+    activityPpm: bigint;
+    sharePpm: bigint;
+    historyMs: number;
+  };
 }
 
 function prepare(c: FrontRunningConfig): FrontRunningParams {
@@ -112,6 +120,7 @@ function prepare(c: FrontRunningConfig): FrontRunningParams {
     exempt: new Set(c.exemptAccounts),
     live: {
       minValue: yen(c.live.minValueJpy),
+      linkedMinValue: ((yen(c.live.minValueJpy) * ppm(c.linkedValueFactor)) / PPM) as Money,
       multiplePpm: ppm(c.live.baselineMultiple),
       activityPpm: ppm(c.live.activityMultiple),
       sharePpm: ppm(c.live.minMarketShare),
@@ -220,12 +229,12 @@ function onTrade(state: FrontRunningState, e: Extract<Event, { type: "trade" }>,
   if (!isAmount(e.quantity) || e.quantity === 0n || !isAmount(e.price)) return error("a trade whose quantity or price is not an exact positive amount");
   const p = ctx.params;
   if (state.first === null || e.time < state.first) state.first = e.time;
-  const slash = e.market.indexOf("/");
-  const asset = e.market.slice(0, slash);
+  const parts = marketParts(e.market);
+  const asset = parts.base;
   let value: Money;
-  if (e.market.slice(slash + 1) === "JPY") value = notional(e.quantity, e.price);
+  if (parts.quote === "JPY") value = notional(e.quantity, e.price);
   else {
-    const snap = ctx.market(`${asset}/JPY`, e.source);
+    const snap = ctx.market(parts.jpy, e.source);
     if (snap === undefined) return CLEAR; // cannot be valued in yen: not counted
     value = notional(e.quantity, snap.midPrice);
   }
@@ -248,8 +257,9 @@ function onTrade(state: FrontRunningState, e: Extract<Event, { type: "trade" }>,
 
   if (!p.c.live.enabled || e.time <= buyer.quietUntil || state.first === null) return CLEAR;
   // cheap first: the net buying must reach the (linked) value line before anything else is computed
-  const lowest = buyer.acc.length >= 2 ? (p.live.minValue * p.factorPpm) / PPM : p.live.minValue;
-  if (buyer.sr.winB - buyer.sr.winS < lowest) return CLEAR;
+  const lowest = buyer.acc.length >= 2 ? p.live.linkedMinValue : p.live.minValue;
+  // (sold value is never negative: bought alone below the line means net below it too, with no subtraction)
+  if (buyer.sr.winB < lowest || buyer.sr.winB - buyer.sr.winS < lowest) return CLEAR;
   const winStart = (buyer.sr.at - p.winH + 1) * HOUR;
   if (winStart - state.first < p.live.historyMs) return CLEAR;
   const f = figures({ winB: buyer.sr.winB, winS: buyer.sr.winS, baseB: buyer.sr.baseB }, activity.baseB, as.mkt.winB, winStart, state.first, p);

@@ -3,7 +3,7 @@
 // keep coming from abroad or with a browser language its nationality does not explain (an FSA
 // reference case). See README.md.
 //
-// Semantics (v1.0.0):
+// Semantics (v1.1.0; the same as v1.0.0, which kept no index of ineligible profiles):
 //   non-resident            an order.placed or trade by an account whose latest KYC residency is
 //                           non_resident (any customer type);
 //   nationality-residency   ...by an individual whose latest KYC has nationality = homeCountry with
@@ -18,7 +18,7 @@ import { CLEAR, defineTypology, error, hit, type AlertDraft, type EvalContext, t
 import { ineligibleTraderConfigSchema, ineligibleTraderDefaults, type IneligibleTraderConfig } from "./config.ts";
 
 export const id = "ineligible-trader";
-export const version = "1.0.0";
+export const version = "1.1.0";
 
 type Residency = "citizen" | "resident_foreigner" | "non_resident";
 
@@ -53,6 +53,12 @@ interface AccessWindow {
 export interface IneligibleTraderState {
   /** account → its residency and nationality */
   profiles: Map<string, Profile>;
+  /**
+   * The accounts of `profiles` whose profile makes trading ineligible (non-resident, or nationality
+   * and residency that do not fit), with that same profile: orders and trades look here, a small
+   * map, instead of in every account's profile.
+   */
+  ineligible: Map<string, Profile>;
   /** account → event time of its last eligibility alert (quiet for windowDays after) */
   flagged: Map<string, number>;
   /** account → its foreign-looking logins of the last windowDays */
@@ -116,12 +122,16 @@ function onEvent(state: IneligibleTraderState, e: Event, ctx: EvalContext<Inelig
       const i = e.type === "account.opened" ? e.customerType !== "corporate" : (prev?.i ?? ctx.customerType(e.accountId) !== "corporate");
       if (r === null && n === null) return CLEAR;
       if (e.type === "account.updated" && kyc.residency === undefined && kyc.nationality === undefined && prev !== undefined) return CLEAR;
-      state.profiles.set(e.accountId, { r, n, i, k: keyOf(e), t: e.time });
+      const profile: Profile = { r, n, i, k: keyOf(e), t: e.time };
+      state.profiles.set(e.accountId, profile);
+      if (r === "non_resident" || misfit(profile, ctx.params.home)) state.ineligible.set(e.accountId, profile);
+      else state.ineligible.delete(e.accountId);
       return CLEAR;
     }
     case "account.closed":
       if (typeof e.accountId === "string") {
         state.profiles.delete(e.accountId);
+        state.ineligible.delete(e.accountId);
         state.access.delete(e.accountId);
       }
       return CLEAR;
@@ -132,12 +142,10 @@ function onEvent(state: IneligibleTraderState, e: Event, ctx: EvalContext<Inelig
     }
     case "trade": {
       if (typeof e.buyAccountId !== "string" || typeof e.sellAccountId !== "string") return error("a trade without buyAccountId or sellAccountId");
-      const alerts: AlertDraft[] = [];
-      for (const acc of e.buyAccountId === e.sellAccountId ? [e.buyAccountId] : [e.buyAccountId, e.sellAccountId]) {
-        const a = eligibility(state, acc, e, ctx);
-        if (a !== undefined) alerts.push(a);
-      }
-      return alerts.length > 0 ? hit(alerts) : CLEAR;
+      const a = eligibility(state, e.buyAccountId, e, ctx);
+      const b = e.buyAccountId === e.sellAccountId ? undefined : eligibility(state, e.sellAccountId, e, ctx);
+      if (a === undefined) return b === undefined ? CLEAR : hit([b]);
+      return hit(b === undefined ? [a] : [a, b]);
     }
     case "login":
       return onLogin(state, e, ctx);
@@ -148,7 +156,7 @@ function onEvent(state: IneligibleTraderState, e: Event, ctx: EvalContext<Inelig
 
 function eligibility(state: IneligibleTraderState, account: string, e: Extract<Event, { type: "order.placed" | "trade" }>, ctx: EvalContext<IneligibleTraderParams>): AlertDraft | undefined {
   const p = ctx.params;
-  const prof = state.profiles.get(account);
+  const prof = state.ineligible.get(account);
   if (prof === undefined) return undefined;
   const nonResident = prof.r === "non_resident";
   const mismatch = !nonResident && misfit(prof, p.home);
@@ -255,7 +263,7 @@ export const ineligibleTrader = defineTypology<IneligibleTraderConfig, Ineligibl
   defaultConfig: ineligibleTraderDefaults,
   eventTypes: ["account.opened", "account.updated", "account.closed", "order.placed", "trade", "login"],
   prepare,
-  initialState: () => ({ profiles: new Map(), flagged: new Map(), access: new Map() }),
+  initialState: () => ({ profiles: new Map(), ineligible: new Map(), flagged: new Map(), access: new Map() }),
   onEvent,
   prune(state, now, p) {
     for (const [k, t] of state.flagged) if (now - t > p.windowMs) state.flagged.delete(k);

@@ -118,6 +118,24 @@ describe("ineligible-trader", () => {
     assertRestoresAtEveryPoint(events, only, full);
   });
 
+  test("KYC updates move an account in and out of the ineligible index; closing drops it; snapshots keep it", () => {
+    const b = builder();
+    const closed = (accountId: string, hours: number): EventInput => ({ type: "account.closed", id: `close-${accountId}`, ts: at(hours), source: "exa", accountId });
+    const events = toEvents([
+      b.opened("x", "SG", "non_resident"), b.opened("y", "JP", "citizen"), b.opened("z", "KR", "non_resident"), b.opened("w", "JP", "citizen"),
+      b.updated("x", 1, { residency: "resident_foreigner" }), // SG resident_foreigner: eligible now
+      b.updated("y", 1, { nationality: "US" }), // US citizen: does not fit
+      b.updated("w", 1, { residency: "non_resident" }), // moved abroad
+      closed("z", 1),
+      b.order("x", 2), b.order("y", 2), b.order("z", 2), b.trade("w", "x", 3),
+      b.updated("y", 4, { nationality: "JP" }), // fits again
+      b.order("y", 24 * 40),
+    ]);
+    const full = detect(events, only);
+    assert.deepEqual(full.map((a) => [a.accounts[0], a.details?.rule]), [["y", "nationality-residency"], ["w", "non-resident"]]);
+    assertRestoresAtEveryPoint(events, only, full);
+  });
+
   test("defaults are the documented ones", () => {
     assert.equal(ineligibleTraderDefaults.homeCountry, "JP");
     assert.equal(ineligibleTraderDefaults.minForeignLogins, 5);

@@ -11,7 +11,7 @@
 import { formatMoney, keyOf, MONEY_SCALE, type Event, type Money } from "../../../contracts/index.ts";
 import { clampScore, formatJpy, formatPercent, formatQuantity, formatShare, ppm, share } from "../../format.ts";
 import { CLEAR, defineTypology, error, hit, notEnoughHistory, type EvalContext, type MarketView, type Outcome } from "../../types.ts";
-import { atLeastShare, isAmount } from "../../values.ts";
+import { atLeastShare, isAmount, jpyMarket } from "../../values.ts";
 import { marketMovingConfigSchema, marketMovingDefaults, type MarketMovingConfig } from "./config.ts";
 
 export const id = "market-moving-transfer";
@@ -66,7 +66,7 @@ const whoLabel = (customerType: string): string =>
   customerType === "corporate" ? "a corporate" : customerType === "individual" ? "an individual" : "an account of unknown type (individual lines)";
 
 function cryptoMovement(e: Extract<Event, { type: "deposit" | "withdrawal" }>, ctx: EvalContext<MarketMovingParams>): Outcome {
-  const market = `${e.asset}/JPY`;
+  const market = jpyMarket(e.asset);
   const snap = ctx.market(market, e.source);
   if (snap === undefined) return notEnoughHistory(`no ${market} market snapshot at or before this event`);
   const q = e.amount;

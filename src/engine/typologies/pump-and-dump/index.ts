@@ -181,13 +181,8 @@ function onEvent(state: PumpState, e: Event, ctx: EvalContext<PumpParams>): Outc
   const tr: MTrade = { t: e.time, ts: e.ts, k, px: e.price, q: e.quantity };
   insertByTime(m.trades, tr);
   while (m.trades.length > 0 && m.trades[0]!.t < e.time - p.refMs - p.burstMs) m.trades.shift();
-  for (const [a, side] of [[e.buyAccountId, "buy"], [e.sellAccountId, "sell"]] as const) {
-    const g = groupOf(a, ctx);
-    let list = m.groups.get(g);
-    if (list === undefined) m.groups.set(g, (list = []));
-    insertByTime(list, { ...tr, a, side });
-    while (list.length > p.c.maxTradesPerGroup) list.shift();
-  }
+  addGroupTrade(m, tr, e.buyAccountId, "buy", ctx);
+  addGroupTrade(m, tr, e.sellAccountId, "sell", ctx);
   if (e.aggressor === "buy") addRush(m, { t: e.time, ts: e.ts, k, a: e.buyAccountId, o: typeof e.buyOrderId === "string" ? e.buyOrderId : null }, p);
 
   const drafts: AlertDraft[] = [];
@@ -198,13 +193,24 @@ function onEvent(state: PumpState, e: Event, ctx: EvalContext<PumpParams>): Outc
     const g = groupOf(e.sellAccountId, ctx);
     const s = m.episode.suspects.get(g);
     if (s !== undefined && !s.alerted && e.time >= m.episode.start.t) {
-      addSell(s, { ...tr, a: e.sellAccountId, side: "sell" });
+      addSell(s, groupTrade(tr, e.sellAccountId, "sell"));
       const d = dumpDraft(m, m.episode, s, e.time, e.ts, ctx);
       if (d !== undefined) drafts.push(d);
     }
     return drafts.length > 0 ? hit(drafts) : CLEAR;
   }
   return detectPump(m, e.time, e.ts, thin, ctx);
+}
+
+/** A market trade as one group's (the same fields, in the same order, as `{ ...tr, a, side }`). */
+const groupTrade = (tr: MTrade, a: string, side: "buy" | "sell"): GTrade => ({ t: tr.t, ts: tr.ts, k: tr.k, px: tr.px, q: tr.q, a, side });
+
+function addGroupTrade(m: Mkt, tr: MTrade, a: string, side: "buy" | "sell", ctx: EvalContext<PumpParams>): void {
+  const g = groupOf(a, ctx);
+  let list = m.groups.get(g);
+  if (list === undefined) m.groups.set(g, (list = []));
+  insertByTime(list, groupTrade(tr, a, side));
+  while (list.length > ctx.params.c.maxTradesPerGroup) list.shift();
 }
 
 function insertByTime<T extends { t: number }>(list: T[], x: T): void {

@@ -18,7 +18,7 @@ import { atLeastShare, isAmount, PPM } from "../../values.ts";
 import { spoofingConfigSchema, spoofingDefaults, type SpoofingConfig } from "./config.ts";
 
 export const id = "spoofing-layering";
-export const version = "1.0.0";
+export const version = "1.1.0";
 
 const BUCKET_MS = 5 * 60_000;
 type Side = "buy" | "sell";
@@ -85,20 +85,30 @@ interface Scope {
   ratioQuietUntil: number;
 }
 
-interface Book {
-  /** order sizes in arrival order (the last medianWindowOrders) */
-  fifo: Money[];
-  /** the same, sorted */
-  sorted: Money[];
+/**
+ * The venue market's last medianWindowOrders order sizes. They stay in their ring slot; what is kept
+ * sorted is a list of slot numbers (small integers, cheap to shift), never the sizes themselves.
+ */
+export interface Book {
+  /** order sizes, one per slot, in arrival order round the ring */
+  ring: Money[];
+  /** once the ring is full: the slot of the oldest size (overwritten next) */
+  next: number;
+  /** the ring's slots in ascending order of their sizes */
+  order: number[];
 }
 
+/**
+ * Keyed by venue first, then order id or market: nested maps, so no composite key string is built
+ * (and hashed) per event.
+ */
 export interface SpoofingState {
-  /** `${venue}|${orderId}` → resting limit order (kept for T) */
-  orders: Map<string, Order>;
-  /** `${venue}|${market}` → recent order sizes */
-  books: Map<string, Book>;
-  /** `${venue}|${market}` → subject → its scope (created by a limit order or a cancellation) */
-  scopes: Map<string, Map<string, Scope>>;
+  /** venue → orderId → resting limit order (kept for T) */
+  orders: Map<string, Map<string, Order>>;
+  /** venue → market → recent order sizes */
+  books: Map<string, Map<string, Book>>;
+  /** venue → market → subject → its scope (created by a limit order or a cancellation) */
+  scopes: Map<string, Map<string, Map<string, Scope>>>;
 }
 
 export interface SpoofingParams {
@@ -127,9 +137,21 @@ function prepare(c: SpoofingConfig): SpoofingParams {
 
 const NEVER_PLACED = Number.MIN_SAFE_INTEGER;
 
-function scopeOf(state: SpoofingState, venueMarket: string, subject: string): Scope {
-  let bySubject = state.scopes.get(venueMarket);
-  if (bySubject === undefined) state.scopes.set(venueMarket, (bySubject = new Map()));
+/** The inner map of a two-level map, created when missing. */
+function inner<V>(outer: Map<string, Map<string, V>>, k: string): Map<string, V> {
+  let m = outer.get(k);
+  if (m === undefined) outer.set(k, (m = new Map()));
+  return m;
+}
+
+function scopesOf(state: SpoofingState, venue: string, market: string): Map<string, Scope> | undefined {
+  return state.scopes.get(venue)?.get(market);
+}
+
+function scopeOf(state: SpoofingState, venue: string, market: string, subject: string): Scope {
+  const byMarket = inner(state.scopes, venue);
+  let bySubject = byMarket.get(market);
+  if (bySubject === undefined) byMarket.set(market, (bySubject = new Map()));
   let s = bySubject.get(subject);
   if (s === undefined) bySubject.set(subject, (s = { lastPlaced: NEVER_PLACED, fills: [], baits: [], quietUntil: -1, buckets: [], cancels: [], ratioQuietUntil: -1 }));
   return s;
@@ -148,54 +170,61 @@ function onEvent(state: SpoofingState, e: Event, ctx: EvalContext<SpoofingParams
   }
 }
 
-function insertSorted(list: Money[], q: Money): void {
+/** The first position in `book.order` whose size is ≥ q. */
+function lowerBound(book: Book, q: Money): number {
+  const { ring, order } = book;
   let lo = 0;
-  let hi = list.length;
+  let hi = order.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (list[mid]! < q) lo = mid + 1;
+    if (ring[order[mid]!]! < q) lo = mid + 1;
     else hi = mid;
   }
-  list.splice(lo, 0, q);
+  return lo;
 }
 
-function removeSorted(list: Money[], q: Money): void {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < q) lo = mid + 1;
-    else hi = mid;
+/** Add an order size to the book; once it holds `window` sizes, the oldest one leaves. */
+export function addSize(book: Book, q: Money, window: number): void {
+  let slot: number;
+  if (book.ring.length < window) {
+    slot = book.ring.length;
+    book.ring.push(q);
+  } else {
+    slot = book.next;
+    book.next = (slot + 1) % book.ring.length;
+    // the oldest size's slot sits among the slots of sizes equal to it
+    let at = lowerBound(book, book.ring[slot]!);
+    while (book.order[at] !== slot) at++;
+    book.order.splice(at, 1);
+    book.ring[slot] = q;
   }
-  if (lo < list.length && list[lo] === q) list.splice(lo, 1);
+  book.order.splice(lowerBound(book, q), 0, slot);
 }
 
-/** The median of a sorted list (the lower middle for an even count: an actual order size). */
-const medianOf = (sorted: readonly Money[]): Money => sorted[(sorted.length - 1) >> 1]!;
+/** The median order size (the lower middle for an even count: an actual order size). */
+export const medianOf = (book: Book): Money => book.ring[book.order[(book.order.length - 1) >> 1]!]!;
 
 function onPlaced(state: SpoofingState, e: Extract<Event, { type: "order.placed" }>, ctx: EvalContext<SpoofingParams>): Outcome {
   if (typeof e.accountId !== "string" || typeof e.orderId !== "string" || typeof e.market !== "string") return error("an order.placed without accountId, orderId or market");
   const q = e.quantity;
   if (!isAmount(q) || q === 0n) return error("an order whose quantity is not an exact positive amount");
   const p = ctx.params;
-  const bookKey = `${e.source}|${e.market}`;
-  let book = state.books.get(bookKey);
-  if (book === undefined) state.books.set(bookKey, (book = { fifo: [], sorted: [] }));
-  const median = book.sorted.length >= p.c.medianMinOrders ? medianOf(book.sorted) : null;
-  book.fifo.push(q);
-  insertSorted(book.sorted, q);
-  if (book.fifo.length > p.c.medianWindowOrders) removeSorted(book.sorted, book.fifo.shift()!);
+  const books = inner(state.books, e.source);
+  let book = books.get(e.market);
+  if (book === undefined) books.set(e.market, (book = { ring: [], next: 0, order: [] }));
+  const median = book.order.length >= p.c.medianMinOrders ? medianOf(book) : null;
+  addSize(book, q, p.c.medianWindowOrders);
 
   if (e.kind !== "limit" || p.exempt.has(e.accountId)) return CLEAR;
   if (!isAmount(e.price)) return error("a limit order without an exact price");
   const snap = ctx.market(e.market, e.source);
   const d = snap === undefined ? undefined : e.side === "buy" ? snap.depthBid1pct : snap.depthAsk1pct;
   const subj = ctx.subjectOf(e.accountId);
-  state.orders.set(`${e.source}|${e.orderId}`, {
+  inner(state.orders, e.source).set(e.orderId, {
     k: keyOf(e), t: e.time, ts: e.ts, a: e.accountId, subj, venue: e.source, market: e.market,
     side: e.side, px: e.price, q, filled: 0n as Money, median, depth: typeof d === "bigint" && d > 0n ? d : null,
   });
-  const scope = scopeOf(state, bookKey, subj);
+  const scope = scopeOf(state, e.source, e.market, subj);
   if (e.time > scope.lastPlaced) scope.lastPlaced = e.time;
   return CLEAR;
 }
@@ -204,23 +233,24 @@ function onTrade(state: SpoofingState, e: Extract<Event, { type: "trade" }>, ctx
   if (typeof e.buyAccountId !== "string" || typeof e.sellAccountId !== "string" || typeof e.market !== "string") return error("a trade without buyAccountId, sellAccountId or market");
   const q = e.quantity;
   if (!isAmount(q) || q === 0n) return error("a trade whose quantity is not an exact positive amount");
-  if (state.orders.size > 0) {
-    if (typeof e.buyOrderId === "string") fillOrder(state, `${e.source}|${e.buyOrderId}`, q);
-    if (typeof e.sellOrderId === "string") fillOrder(state, `${e.source}|${e.sellOrderId}`, q);
+  const orders = state.orders.get(e.source);
+  if (orders !== undefined && orders.size > 0) {
+    if (typeof e.buyOrderId === "string") fillOrder(orders, e.buyOrderId, q);
+    if (typeof e.sellOrderId === "string") fillOrder(orders, e.sellOrderId, q);
   }
   // Only subjects with a scope here (they placed a limit order or cancelled one) can be judged.
-  const bySubject = state.scopes.get(`${e.source}|${e.market}`);
+  const bySubject = scopesOf(state, e.source, e.market);
   if (bySubject === undefined) return CLEAR;
   recordFill(bySubject, e, "buy", e.buyAccountId, q, ctx);
   recordFill(bySubject, e, "sell", e.sellAccountId, q, ctx);
   return CLEAR;
 }
 
-function fillOrder(state: SpoofingState, key: string, q: Money): void {
-  const o = state.orders.get(key);
+function fillOrder(orders: Map<string, Order>, orderId: string, q: Money): void {
+  const o = orders.get(orderId);
   if (o === undefined) return;
   o.filled = (o.filled + q) as Money;
-  if (o.filled >= o.q) state.orders.delete(key);
+  if (o.filled >= o.q) orders.delete(orderId);
 }
 
 function recordFill(bySubject: Map<string, Scope>, e: Extract<Event, { type: "trade" }>, side: Side, a: string, q: Money, ctx: EvalContext<SpoofingParams>): void {
@@ -262,17 +292,17 @@ function onCancelled(state: SpoofingState, e: Extract<Event, { type: "order.canc
   const p = ctx.params;
   const drafts: AlertDraft[] = [];
   if (!p.exempt.has(e.accountId) && p.c.cancelToTrade.enabled) {
-    const s = scopeOf(state, `${e.source}|${e.market}`, ctx.subjectOf(e.accountId));
+    const s = scopeOf(state, e.source, e.market, ctx.subjectOf(e.accountId));
     bucket(s, e.time, p).c++;
     s.cancels.push({ t: e.time, ts: e.ts, k: keyOf(e) });
     if (s.cancels.length > p.c.maxEvidence) s.cancels.shift();
     const d = cancelRatio(s, e, ctx);
     if (d !== undefined) drafts.push(d);
   }
-  const key = `${e.source}|${e.orderId}`;
-  const o = state.orders.get(key);
+  const orders = state.orders.get(e.source);
+  const o = orders?.get(e.orderId);
   if (o !== undefined) {
-    state.orders.delete(key);
+    orders!.delete(e.orderId);
     const d = judgeCancel(state, o, e, ctx);
     if (d !== undefined) drafts.push(d);
   }
@@ -289,7 +319,7 @@ function judgeCancel(state: SpoofingState, o: Order, e: Extract<Event, { type: "
     if (byRemaining > filled) filled = byRemaining;
   }
   if (filled * PPM > p.filledPpm * o.q) return undefined;
-  const s = scopeOf(state, `${o.venue}|${o.market}`, o.subj);
+  const s = scopeOf(state, o.venue, o.market, o.subj);
   const fills = s.fills.filter((f) => f.side !== o.side && f.t >= o.t && f.t <= e.time);
   if (fills.length === 0) return undefined;
   if (e.time <= s.quietUntil) return undefined; // inside a burst already alerted on
@@ -498,22 +528,30 @@ export const spoofingLayering = defineTypology<SpoofingConfig, SpoofingParams, S
   onEvent,
   prune(state, now, p) {
     const from = now - p.tMs;
-    for (const [k, o] of state.orders) if (o.t < from) state.orders.delete(k);
+    for (const [venue, orders] of state.orders) {
+      for (const [k, o] of orders) if (o.t < from) orders.delete(k);
+      if (orders.size === 0) state.orders.delete(venue);
+    }
     const bucketFrom = Math.floor(now / BUCKET_MS) * BUCKET_MS - p.windowMs + BUCKET_MS;
-    for (const [vm, bySubject] of state.scopes) {
-      for (const [k, s] of bySubject) {
-        dropFills(s, from);
-        if (s.baits.length > 0) s.baits = s.baits.filter((b) => b.ct >= from);
-        if (s.buckets.length > 0) s.buckets = s.buckets.filter((b) => b.s >= bucketFrom);
-        if (s.cancels.length > 0) s.cancels = s.cancels.filter((c) => c.t >= bucketFrom);
-        if (s.lastPlaced < from && s.fills.length === 0 && s.baits.length === 0 && s.buckets.length === 0 && s.quietUntil < now && s.ratioQuietUntil < now) bySubject.delete(k);
+    for (const [venue, byMarket] of state.scopes) {
+      for (const [market, bySubject] of byMarket) {
+        for (const [k, s] of bySubject) {
+          dropFills(s, from);
+          if (s.baits.length > 0) s.baits = s.baits.filter((b) => b.ct >= from);
+          if (s.buckets.length > 0) s.buckets = s.buckets.filter((b) => b.s >= bucketFrom);
+          if (s.cancels.length > 0) s.cancels = s.cancels.filter((c) => c.t >= bucketFrom);
+          if (s.lastPlaced < from && s.fills.length === 0 && s.baits.length === 0 && s.buckets.length === 0 && s.quietUntil < now && s.ratioQuietUntil < now) bySubject.delete(k);
+        }
+        if (bySubject.size === 0) byMarket.delete(market);
       }
-      if (bySubject.size === 0) state.scopes.delete(vm);
+      if (byMarket.size === 0) state.scopes.delete(venue);
     }
   },
   size: (state) => {
-    let n = state.orders.size + state.books.size;
-    for (const bySubject of state.scopes.values()) n += bySubject.size;
+    let n = 0;
+    for (const orders of state.orders.values()) n += orders.size;
+    for (const books of state.books.values()) n += books.size;
+    for (const byMarket of state.scopes.values()) for (const bySubject of byMarket.values()) n += bySubject.size;
     return n;
   },
 });

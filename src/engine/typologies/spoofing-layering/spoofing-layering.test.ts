@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { AlertSchema, type Event, type EventInput } from "../../../contracts/index.ts";
+import fc from "fast-check";
+import { AlertSchema, type Event, type EventInput, type Money } from "../../../contracts/index.ts";
 import { createEngine, detect } from "../../index.ts";
 import { replayWithOutcomes, toEvent, toEvents } from "../../testkit.ts";
 import { spoofingDefaults } from "./config.ts";
+import { addSize, medianOf, type Book } from "./index.ts";
 
 const only = { typologies: ["spoofing-layering"] };
 const withCfg = (o: Record<string, unknown>) => ({ ...only, configs: { "spoofing-layering": o } });
@@ -186,6 +188,23 @@ describe("cancel-to-trade", () => {
 });
 
 describe("spoofing-layering: state and input", () => {
+  test("the order-size book gives the median of the last window sizes, as sorting them would (ties included)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 60 }), (window, sizes) => {
+        const book: Book = { ring: [], next: 0, order: [] };
+        sizes.forEach((x, i) => {
+          const q = BigInt(x) * 10n ** 17n as Money;
+          const last = sizes.slice(Math.max(0, i - window), i).map((y) => BigInt(y) * 10n ** 17n).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+          assert.equal(book.order.length, last.length);
+          if (last.length > 0) assert.equal(medianOf(book), last[(last.length - 1) >> 1]);
+          addSize(book, q, window);
+        });
+        assert.deepEqual([...book.order].sort((a, b) => a - b), [...book.ring.keys()], "every slot once");
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test("tracked orders live for T; scopes are pruned as event time advances", () => {
     const v = venue();
     const engine = createEngine(only);

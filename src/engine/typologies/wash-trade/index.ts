@@ -20,7 +20,7 @@
 import { formatMoney, keyOf, MONEY_SCALE, parseMoney, type Event, type Money, type TradeEvent } from "../../../contracts/index.ts";
 import { clampScore, formatDuration, formatJpy, formatPercent, formatQuantity, formatShare, ppm, yen } from "../../format.ts";
 import { CLEAR, defineTypology, error, hit, type AlertDraft, type EvalContext, type Outcome, type SubjectRef } from "../../types.ts";
-import { isAmount, notional, PPM } from "../../values.ts";
+import { isAmount, marketParts, notional, PPM } from "../../values.ts";
 import { washTradeConfigSchema, washTradeDefaults, type WashTradeConfig } from "./config.ts";
 import { BENFORD, benfordChiSquare, benfordMad, chiSquareCritical, significantOf } from "./stats.ts";
 
@@ -199,12 +199,10 @@ function onTrade(state: WashTradeState, e: TradeEvent, ctx: EvalContext<WashTrad
 
 /** JPY value of a trade: its notional when quoted in JPY, else quantity × the base asset's latest JPY mid. */
 function valueJpy(e: TradeEvent, q: Money, price: Money, ctx: EvalContext<WashTradeParams>): Money | null {
-  const slash = e.market.indexOf("/");
-  const base = e.market.slice(0, slash);
-  const quote = e.market.slice(slash + 1);
+  const { base, quote, jpy } = marketParts(e.market);
   if (quote === "JPY") return notional(q, price);
   if (base === "JPY") return q;
-  const snap = ctx.market(`${base}/JPY`, e.source);
+  const snap = ctx.market(jpy, e.source);
   return snap === undefined ? null : notional(q, snap.midPrice);
 }
 
