@@ -26,6 +26,7 @@ import {
   phoneKind,
   resolveAccountEntities,
   resolveToLinker,
+  writtenNameKey,
   type IdentityRecord,
   type ModelParams,
 } from "../identity/index.ts";
@@ -55,6 +56,7 @@ export async function personalDataSealing(io: CliIo): Promise<PersonalDataSealin
     blindIndexer: keys.blindIndexer,
     normalize: { dateOfBirth: normalizeDate, phone: normalizePhone, email: normalizeEmail, corporateNumber: normalizeCorporateNumber },
     isLandline: (raw) => phoneKind(raw) === "landline",
+    nameKey: writtenNameKey,
   };
 }
 

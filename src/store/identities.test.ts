@@ -27,7 +27,7 @@ import type { SqlDatabase } from "./sql.ts";
 import { createSqlStore } from "./sql-store.ts";
 import { postgresAvailability, startPostgres, type PostgresServer } from "./testing/pg-server.ts";
 import { createStoreTemplate, type StoreTemplate } from "./testing/template.ts";
-import { normalizeCorporateNumber, normalizeDate, normalizeEmail, normalizePhone, phoneKind } from "../identity/index.ts";
+import { normalizeCorporateNumber, normalizeDate, normalizeEmail, normalizePhone, phoneKind, writtenNameKey } from "../identity/index.ts";
 import { simulate } from "../sim/simulate.ts";
 
 const k1 = { kid: "k1", key: randomBytes(32) };
@@ -189,6 +189,7 @@ describe("splitPersonalData", () => {
       blindIndexer: blind,
       normalize: { dateOfBirth: normalizeDate, phone: normalizePhone, email: normalizeEmail, corporateNumber: normalizeCorporateNumber },
       isLandline: (raw) => phoneKind(raw) === "landline",
+      nameKey: writtenNameKey,
     };
     let checked = 0;
     for (const ev of simulate({ seed: 5, people: 150, days: 1 }).events) {

@@ -7,8 +7,10 @@
 //   account.opened / account.updated (kyc), credit.report (subject + credit details), social.link
 //   (handle + subject), and withdrawal (travel-rule names)
 //
-//   → events.body keeps the wire JSON minus the personal values: names become the placeholder
-//     "[sealed <record id>]" (the schema needs them; one per record, so no two people look alike),
+//   → events.body keeps the wire JSON minus the personal values: a person's name becomes the
+//     placeholder "[sealed bidx:N.<blind index of its written-name key>]" (the schema needs one; one
+//     written name, one placeholder, so the engine compares names as it would in plaintext — see
+//     NAME_TOKEN_PREFIX), a travel-rule name "[sealed <record id>]" (one per record),
 //     phones, e-mails and social handles become their blind index ("bidx:…", "bidx:L.…" for a
 //     landline; equal values give equal tokens, so equality across exchanges still works on the
 //     log without plaintext), a credit score becomes its
@@ -71,6 +73,11 @@ export interface PersonalDataSealing {
    * "bidx:L.…", so the engine can still tell a household's shared landline from a shared mobile.
    */
   readonly isLandline?: (raw: string) => boolean;
+  /**
+   * The key under which identity compares written names (identity's writtenNameKey): a name in an
+   * identity record is then kept in the log as the blind index of its key (NAME_TOKEN_PREFIX).
+   */
+  readonly nameKey?: (raw: string) => string;
 }
 
 /** The keys, or a function loading them on first need (so a store that never sees personal data never loads keys). */
@@ -78,6 +85,14 @@ export type PersonalDataSealingSource = PersonalDataSealing | (() => Promise<Per
 
 /** What replaces a sealed name or travel-rule name in the stored event: `[sealed <record id>]`. */
 export const sealedPlaceholder = (recordId: string): string => `[sealed ${recordId}]`;
+/**
+ * A person's name in an identity record becomes `[sealed bidx:N.<index>]`: the blind index of its
+ * written-name key (PersonalDataSealing.nameKey), so records of one written name carry one
+ * placeholder — in the log the engine sees what it would compare in plaintext (shared-identifiers
+ * takes accounts whose KYC names match for one person's), and nothing of the name itself. Without a
+ * name key, or for a name that keys to nothing, the record's own placeholder.
+ */
+export const NAME_TOKEN_PREFIX = "bidx:N.";
 /** Whether a value is a placeholder this store wrote (a body re-appended as it was read back). */
 export const isSealedPlaceholder = (v: unknown): boolean => typeof v === "string" && v.startsWith("[sealed ") && v.endsWith("]");
 /** Prefix of a blind index standing in for a phone, e-mail or social handle in the stored event. */
@@ -104,10 +119,10 @@ export type StoredPersonalField = (typeof PERSONAL_FIELDS)[number] | (typeof TRA
  * (stays, not sealed: the log is its copy); the others are sealed and in the log become the
  * placeholder, a blind-index token, a band, or nothing.
  */
-type Treatment = "pass" | "keep" | "placeholder" | "token" | "band" | "remove";
+type Treatment = "pass" | "keep" | "placeholder" | "name" | "token" | "band" | "remove";
 
 const IDENTITY_OBJECT: Readonly<Record<string, Treatment>> = {
-  name: "placeholder",
+  name: "name",
   nameKana: "remove",
   nameLatin: "remove",
   dateOfBirth: "remove",
@@ -283,6 +298,13 @@ class Splitter {
         if (isSealedPlaceholder(value) || isBlank(value)) return value; // nothing personal to seal
         this.seal(path, value);
         return typeof value === "string" ? sealedPlaceholder(this.recordId) : undefined;
+      case "name": {
+        if (isSealedPlaceholder(value) || isBlank(value)) return value;
+        this.seal(path, value);
+        if (typeof value !== "string") return undefined;
+        const key = this.sealing.nameKey?.(value) ?? "";
+        return key === "" ? sealedPlaceholder(this.recordId) : sealedPlaceholder(NAME_TOKEN_PREFIX + this.sealing.blindIndexer.index("name", key));
+      }
       case "token": {
         if (isBlank(value) || (typeof value === "string" && value.startsWith(BLIND_TOKEN_PREFIX))) return value;
         this.seal(path, value);
