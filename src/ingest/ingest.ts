@@ -30,17 +30,25 @@ export function describeRejection(r: Rejection): string {
 
 /** Decode and validate one JSON text. */
 export function validateText(text: string): { ok: true; event: Event } | { ok: false; issues: FieldIssue[] } {
+  const r = decodeText(text);
+  return r.ok ? { ok: true, event: r.event } : r;
+}
+
+/** validateText, with the parsed JSON value beside the event. */
+function decodeText(text: string): { ok: true; event: Event; value: unknown } | { ok: false; issues: FieldIssue[] } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     return { ok: false, issues: [{ path: "", message: `not valid JSON (${(e as Error).message})` }] };
   }
-  return parseEvent(value);
+  const r = parseEvent(value);
+  return r.ok ? { ok: true, event: r.event, value } : r;
 }
 
-function toStored(event: Event, body: string) {
-  return { source: event.source, id: event.id, type: event.type, time: event.time, ts: event.ts, body };
+/** The stored form of a validated event; `parsed` (its wire JSON as parsed) spares the store a second parse. */
+function toStored(event: Event, body: string, parsed?: unknown) {
+  return { source: event.source, id: event.id, type: event.type, time: event.time, ts: event.ts, body, parsed };
 }
 
 export interface StreamIngestOptions {
@@ -76,14 +84,14 @@ export async function ingestLines(store: EventAppender, lines: AsyncIterable<Lin
   };
   for await (const line of lines) {
     lastLine = line.no;
-    const r = validateText(line.text);
+    const r = decodeText(line.text);
     if (!r.ok) {
       counts.rejected++;
       opts.onReject?.({ where: `line ${line.no}`, issues: r.issues });
       continue;
     }
     events.push(r.event);
-    stored.push(toStored(r.event, line.text));
+    stored.push(toStored(r.event, line.text, r.value));
     if (stored.length >= batchSize) await flush();
   }
   await flush();
@@ -125,14 +133,14 @@ export async function ingestBatch(store: EventAppender, values: unknown[], opts:
   if (values.length === 0) throw badInput("the batch holds no events", "events");
   const events: (Event | undefined)[] = [];
   const results: BatchItemResult[] = [];
-  const good: { index: number; event: Event; body: string }[] = [];
+  const good: { index: number; event: Event; body: string; parsed: unknown }[] = [];
   values.forEach((value, index) => {
     const parsed = value instanceof UnparsableLine ? { ok: false as const, issues: [{ path: "", message: value.message }] } : parseEvent(value);
     const refused = parsed.ok && opts.authorize ? opts.authorize(parsed.event) : null;
     const r = refused ? { ok: false as const, issues: [refused] } : parsed;
     if (r.ok) {
       events.push(r.event);
-      good.push({ index, event: r.event, body: JSON.stringify(value) });
+      good.push({ index, event: r.event, body: JSON.stringify(value), parsed: value });
     } else {
       events.push(undefined);
       results[index] = { index, status: "rejected", errors: r.issues.map((i) => ({ path: `events[${index}]${i.path ? (i.path.startsWith("[") ? "" : ".") + i.path : ""}`, message: i.message })) };
@@ -142,7 +150,7 @@ export async function ingestBatch(store: EventAppender, values: unknown[], opts:
   if (opts.atomic && counts.rejected > 0) {
     for (const g of good) results[g.index] = { index: g.index, status: "not_stored", key: `${g.event.source}:${g.event.id}` };
   } else if (good.length > 0) {
-    const outcomes = await store.appendEvents(good.map((g) => toStored(g.event, g.body)), { atomic: opts.atomic ?? false });
+    const outcomes = await store.appendEvents(good.map((g) => toStored(g.event, g.body, g.parsed)), { atomic: opts.atomic ?? false });
     outcomes.forEach((o, i) => {
       const g = good[i]!;
       counts[o]++;

@@ -383,11 +383,13 @@ export function mayCarryPersonalData(e: { type: string; body: string }): boolean
  */
 export function splitPersonalData(e: StoredEventInput, sealing: PersonalDataSealing, where = "event"): SplitEvent | undefined {
   if (!mayCarryPersonalData(e)) return undefined;
-  let ev: unknown;
-  try {
-    ev = JSON.parse(e.body);
-  } catch {
-    ev = undefined;
+  let ev: unknown = e.parsed;
+  if (ev === undefined) {
+    try {
+      ev = JSON.parse(e.body);
+    } catch {
+      ev = undefined;
+    }
   }
   if (!isObject(ev)) throw badInput("expected the event's wire JSON (an object)", `${where}.body`);
   const split = splitObject(e, ev, sealing, false);
