@@ -10,7 +10,7 @@
 import { hkdfSync } from "node:crypto";
 import { inspect } from "node:util";
 import { badInput } from "../contracts/errors.ts";
-import { HmacSha256 } from "./hmac-sha256.ts";
+import { HmacSha256 } from "../crypto/sha256.ts";
 import { parseKeyList, type KeyEntry } from "./keys.ts";
 
 const INFO = "kanshi/blind-index/v1";
