@@ -156,8 +156,10 @@ export const MIGRATIONS: readonly Migration[] = [
     // The personal data of the event log, sealed (store/identities.ts): one identity_records row per
     // identity-bearing event (record_id = its key source:id; tenant = its source, the owner), the
     // derived non-identifying features, and the entity the linker assigned (linked_at set when it
-    // has seen the record). identity_fields: each personal value sealed on its own (the Keyring's
-    // binary format: key id, wrapped data key, nonce, tag, ciphertext), kid repeated in a column so
+    // has seen the record). identity_fields: personal values sealed (the Keyring's binary format:
+    // key id, wrapped data key, nonce, tag, ciphertext) — rows written first hold one value each
+    // (field = its path); rows written since hold all of a record's values under one data key
+    // (field = "@<path> <path> …", see identities.ts packFields) — kid repeated in a column so
     // rotation finds what to rewrap. identity_blind_indexes: HMAC indexes of the equality fields,
     // looked up by (field, value). Purging deletes fields and indexes and sets purged_at; records stay.
     // No foreign keys to identity_records: fields and indexes are only ever inserted in the statement
