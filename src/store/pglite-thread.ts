@@ -76,7 +76,8 @@ export async function openPgliteOnThread(opts: PgliteDbOptions): Promise<PgliteD
   worker.on("error", (e) => failAll(new KanshiError("unavailable", `the embedded database thread failed: ${e.message}`)));
   worker.on("exit", (code) => failAll(new KanshiError("unavailable", `the embedded database thread ended (exit code ${code})`)));
 
-  // Requests whose answer goes to an id given by the caller (a transaction's end is answered twice).
+  // Each request carries its own id and is answered once: a transaction's `begin` when it is open,
+  // its `end` once it has committed or rolled back.
   const call = (req: Request): Promise<Reply & { ok: true }> =>
     new Promise((resolve, reject) => {
       if (dead) return reject(dead);
