@@ -14,7 +14,7 @@
 import { formatMoney, keyOf, MONEY_SCALE, type Event, type Money } from "../../../contracts/index.ts";
 import { clampScore, formatDuration, formatJpy, formatPercent, formatQuantity, formatShare, ppm, share, yen } from "../../format.ts";
 import { CLEAR, defineTypology, error, hit, notEnoughHistory, type AlertDraft, type EvalContext, type Outcome } from "../../types.ts";
-import { isAmount, notional, PPM } from "../../values.ts";
+import { isAmount, marketParts, notional, PPM } from "../../values.ts";
 import { pumpConfigSchema, pumpDefaults, type PumpConfig } from "./config.ts";
 
 export const id = "pump-and-dump";
@@ -392,7 +392,7 @@ function dumpDraft(m: Mkt, ep: Episode, s: Suspect, now: number, nowTs: string, 
   const p = ctx.params;
   if (s.alerted || s.soldQ * PPM < p.dumpPpm * s.netQ) return undefined;
   s.alerted = true;
-  const base = m.market.slice(0, m.market.indexOf("/"));
+  const { base } = marketParts(m.market);
   const soldAvg = s.soldQ > 0n ? (((s.soldV * MONEY_SCALE) / s.soldQ) as Money) : (0n as Money);
   const delay = now - ep.start.t;
   const accounts = [...new Set([...s.accounts, ...s.sells.map((x) => x.a)])].sort();

@@ -14,7 +14,7 @@
 import { formatMoney, keyOf, type Event, type Money } from "../../../contracts/index.ts";
 import { clampScore, formatDuration, formatPercent, formatQuantity, formatShare, ppm, share } from "../../format.ts";
 import { CLEAR, defineTypology, error, hit, type AlertDraft, type EvalContext, type Outcome } from "../../types.ts";
-import { atLeastShare, isAmount, PPM } from "../../values.ts";
+import { atLeastShare, isAmount, marketParts, PPM } from "../../values.ts";
 import { spoofingConfigSchema, spoofingDefaults, type SpoofingConfig } from "./config.ts";
 
 export const id = "spoofing-layering";
@@ -388,7 +388,7 @@ const who = (accounts: readonly string[]): string => (accounts.length === 1 ? "t
 function spoofDraft(b: Bait, l: Largeness, ctx: EvalContext<SpoofingParams>): AlertDraft {
   const p = ctx.params;
   const o = b.order;
-  const base = o.market.slice(0, o.market.indexOf("/"));
+  const { base } = marketParts(o.market);
   let filledOpp = 0n;
   for (const f of b.fills) filledOpp += f.q;
   const accounts = [...new Set([o.a, ...b.fills.map((f) => f.a)])].sort();
@@ -431,7 +431,7 @@ function layeringDraft(baits: Bait[], levels: number, total: Money, l: Largeness
   const p = ctx.params;
   const first = baits[0]!.order;
   const last = baits[baits.length - 1]!;
-  const base = first.market.slice(0, first.market.indexOf("/"));
+  const { base } = marketParts(first.market);
   const fills = new Map<string, Fill>();
   for (const b of baits) for (const f of b.fills) fills.set(f.id, f);
   let filledOpp = 0n;

@@ -237,7 +237,7 @@ function selfTradeDraft(g: Group, relation: Relation, groupKey: string, e: Trade
   const last = list[list.length - 1]!;
   const n = list.length;
   const span = last.t - first.t;
-  const base = e.market.slice(0, e.market.indexOf("/"));
+  const { base } = marketParts(e.market);
   let gross = 0n;
   for (const x of list) gross += x.q;
   let worst = 0;
